@@ -1,0 +1,31 @@
+#pragma once
+
+// Payload types of actor messages.
+//
+// These types are plain data. They are whitelisted for local messaging with
+// CAF_ALLOW_UNSAFE_MESSAGE_TYPE; the remote-signer roadmap item (signers on
+// other machines over caf::io) adds `inspect` overloads for signing_order
+// and the engine types it holds, and nothing else has to change.
+
+#include <string>
+
+#include <caf/allowed_unsafe_message_type.hpp>
+
+#include "engine/issuance.hpp"
+#include "storage/store.hpp"
+
+namespace certmint {
+
+/// What a signer needs to produce one leaf certificate.
+struct signing_order {
+  std::string request_id;
+  std::string serial;  ///< raw bytes, already reserved in the serial index
+  issuance_plan plan;
+};
+
+} // namespace certmint
+
+CAF_ALLOW_UNSAFE_MESSAGE_TYPE(certmint::signing_order)
+CAF_ALLOW_UNSAFE_MESSAGE_TYPE(certmint::issuance_input)
+CAF_ALLOW_UNSAFE_MESSAGE_TYPE(certmint::issuance_result)
+CAF_ALLOW_UNSAFE_MESSAGE_TYPE(certmint::transaction)

@@ -1,0 +1,56 @@
+#pragma once
+
+#include <chrono>
+#include <memory>
+#include <string>
+
+#include <caf/fwd.hpp>
+
+#include "actors/actors.hpp"
+#include "engine/error.hpp"
+
+namespace certmint {
+
+class catalog;
+class signer_directory;
+class store;
+struct issuance_services;
+
+struct node_options {
+  std::string public_url;
+  size_t signers_per_ca = 2;
+  std::chrono::milliseconds stage_timeout{30000};
+};
+
+/// The running actors of one certmint process: the storage writer and a
+/// signer pool per active CA. Owns their handles and stops them in order.
+class node {
+public:
+  static result<std::unique_ptr<node>> start(caf::actor_system& sys, std::shared_ptr<store> db,
+                                             std::shared_ptr<catalog> configuration,
+                                             const node_options& options);
+  ~node();
+
+  node(const node&) = delete;
+  node& operator=(const node&) = delete;
+
+  caf::actor_system& system() { return sys_; }
+
+  /// A fresh request actor for one issuance.
+  request_actor spawn_request_actor();
+
+  /// Ordered shutdown: signers stop, the writer writes what it holds, then
+  /// stops. Call after the HTTP server has stopped (no new requests).
+  void shutdown();
+
+private:
+  explicit node(caf::actor_system& sys) : sys_(sys) {}
+
+  caf::actor_system& sys_;
+  storage_writer_actor writer_;
+  std::shared_ptr<signer_directory> signers_;
+  std::shared_ptr<const issuance_services> services_;
+  bool stopped_ = false;
+};
+
+} // namespace certmint

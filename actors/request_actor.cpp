@@ -1,0 +1,210 @@
+#include "actors/request_actor.hpp"
+
+#include <optional>
+
+#include <caf/stateful_actor.hpp>
+#include <caf/typed_event_based_actor.hpp>
+
+#include "actors/caf_error.hpp"
+#include "actors/signer_directory.hpp"
+#include "engine/csr.hpp"
+#include "engine/hex.hpp"
+#include "engine/identifiers.hpp"
+#include "engine/key_generator.hpp"
+#include "engine/pem.hpp"
+#include "engine/time_format.hpp"
+
+namespace certmint {
+
+namespace {
+
+using self_ptr = request_actor::stateful_pointer<request_state>;
+
+void reserve(self_ptr self);
+
+void finish(self_ptr self, issuance_result result) {
+  self->state.promise.deliver(std::move(result));
+  self->quit();
+}
+
+void finish(self_ptr self, failure err) {
+  self->state.promise.deliver(to_caf_error(std::move(err)));
+  self->quit();
+}
+
+// Moves a reserved request to `failed` (if it is still pending), then
+// reports the original error to the client.
+void fail_reserved(self_ptr self, failure err) {
+  auto& st = self->state;
+  st.record.status = request_status::failed;
+  st.record.error_message = err.message;
+  st.record.updated_at = unix_now();
+  transaction tx;
+  tx.conditions.push_back({precondition::kind::request_in_status, column::requests, st.record.id,
+                           request_status::pending, {}});
+  tx.put(column::requests, st.record.id, st.record);
+  self->request(st.services->writer, st.services->stage_timeout, atom::commit_v, std::move(tx))
+    .then([self, err](caf::ok_atom) mutable { finish(self, std::move(err)); },
+          [self, err](caf::error&) mutable { finish(self, std::move(err)); });
+}
+
+issuance_result make_result(const request_state& st, const std::string& der) {
+  issuance_result out;
+  out.request_id = st.record.id;
+  out.status = std::string{to_string(request_status::issued)};
+  out.certificate_id = st.record.certificate_id;
+  out.serial_hex = to_hex(st.record.serial);
+  out.certificate_pem = pem_encode("CERTIFICATE", der);
+  out.chain_pem = st.ca->chain_pem;
+  out.private_key_pem = st.private_key_pem;
+  return out;
+}
+
+void complete(self_ptr self, std::string der) {
+  auto& st = self->state;
+  auto now = unix_now();
+  certificate_record cert;
+  cert.id = make_uuid_v7();
+  cert.request_id = st.record.id;
+  cert.ca_id = st.record.ca_id;
+  cert.profile_id = st.record.profile_id;
+  cert.serial = st.record.serial;
+  cert.der = der;
+  cert.subject = st.record.plan.subject;
+  cert.sans = st.record.plan.sans;
+  cert.key_usages = st.record.plan.key_usages;
+  cert.ext_key_usages = st.record.plan.ext_key_usages;
+  cert.key_alg = st.record.plan.key_alg;
+  cert.signature_alg = st.record.plan.signature_alg;
+  cert.not_before = st.record.plan.not_before;
+  cert.not_after = st.record.plan.not_after;
+  cert.metadata = st.record.metadata;
+  cert.created_at = now;
+  st.record.status = request_status::issued;
+  st.record.certificate_id = cert.id;
+  st.record.updated_at = now;
+  transaction tx;
+  tx.conditions.push_back(
+    {precondition::kind::request_in_status, column::requests, st.record.id,
+     request_status::pending,
+     make_failure(errc::not_pending,
+                  "Certificate request is no longer pending, so the operation was aborted")});
+  tx.put(column::certificates, cert.id, cert);
+  tx.put(column::requests, st.record.id, st.record);
+  self->request(st.services->writer, st.services->stage_timeout, atom::commit_v, std::move(tx))
+    .then([self, der = std::move(der)](caf::ok_atom) { finish(self, make_result(self->state, der)); },
+          [self](caf::error& err) {
+            auto why = from_caf_error(err);
+            if (why.code == errc::not_pending) {
+              finish(self, std::move(why));
+              return;
+            }
+            self->state.record.certificate_id.clear();
+            self->state.record.status = request_status::pending;
+            fail_reserved(self, std::move(why));
+          });
+}
+
+void sign(self_ptr self) {
+  auto& st = self->state;
+  auto signer = st.services->signers->pick(st.record.ca_id);
+  if (!signer) {
+    fail_reserved(self, make_failure(errc::unavailable, "no signer is available for CA "
+                                                          + st.record.ca_id));
+    return;
+  }
+  signing_order order{st.record.id, st.record.serial, st.record.plan};
+  self->request(signer, st.services->stage_timeout, atom::sign_v, std::move(order))
+    .then([self](std::string& der) { complete(self, std::move(der)); },
+          [self](caf::error& err) { fail_reserved(self, from_caf_error(err)); });
+}
+
+// Makes the request durable as `pending` with a serial that no other
+// certificate of this CA has (checked by the writer against the index).
+void reserve(self_ptr self) {
+  auto& st = self->state;
+  st.record.serial = make_serial();
+  transaction tx;
+  auto serial_key = serial_index_key(st.record.ca_id, st.record.serial);
+  tx.conditions.push_back({precondition::kind::absent, column::serials, serial_key,
+                           request_status::pending,
+                           make_failure(errc::serial_collision, "serial already in use")});
+  tx.put(column::requests, st.record.id, st.record);
+  tx.mutations.push_back({column::serials, std::move(serial_key), st.record.id});
+  self->request(st.services->writer, st.services->stage_timeout, atom::commit_v, std::move(tx))
+    .then([self](caf::ok_atom) { sign(self); },
+          [self](caf::error& err) {
+            auto why = from_caf_error(err);
+            if (why.code == errc::serial_collision && --self->state.reservations_left > 0) {
+              reserve(self);
+              return;
+            }
+            finish(self, std::move(why));
+          });
+}
+
+// Validation before anything is stored: a refused request leaves no trace.
+std::optional<failure> prepare(self_ptr self, issuance_input& input, std::string& identity) {
+  auto& st = self->state;
+  st.snapshot = st.services->configuration->current();
+  const auto* profile = st.snapshot->profile(input.profile_id);
+  if (profile == nullptr)
+    return make_failure(errc::not_found,
+                        "Certificate profile with ID '" + input.profile_id + "' not found");
+  st.ca = st.snapshot->ca(profile->ca_id);
+  if (st.ca == nullptr)
+    return make_failure(errc::not_found, "CA with ID '" + profile->ca_id + "' not found");
+  std::optional<parsed_csr> csr;
+  if (input.csr) {
+    auto parsed = parse_csr(*input.csr);
+    if (!parsed)
+      return std::move(parsed).error();
+    csr = std::move(*parsed);
+  }
+  auto now = unix_now();
+  auto plan = plan_issuance(input, csr ? &*csr : nullptr, profile->defaults, st.ca->facts(), now);
+  if (!plan)
+    return std::move(plan).error();
+  if (!csr) {
+    auto key = generate_key(plan->key_alg);
+    if (!key)
+      return std::move(key).error();
+    plan->public_key_der = public_key_to_der(key->get());
+    st.private_key_pem = private_key_to_pkcs8_pem(key->get());
+  }
+  auto& rec = st.record;
+  rec.id = make_uuid_v7();
+  rec.status = request_status::pending;
+  rec.profile_id = profile->id;
+  rec.ca_id = profile->ca_id;
+  rec.csr_pem = input.csr.value_or("");
+  rec.managed_key = !csr;
+  rec.plan = std::move(*plan);
+  rec.requested_by = std::move(identity);
+  rec.metadata = std::move(input.metadata);
+  rec.created_at = now;
+  rec.updated_at = now;
+  return std::nullopt;
+}
+
+} // namespace
+
+request_actor::behavior_type request_actor_impl(request_actor::stateful_pointer<request_state> self,
+                                                std::shared_ptr<const issuance_services> services) {
+  self->state.services = std::move(services);
+  return {
+    [self](atom::issue, issuance_input& input,
+           std::string& identity) -> caf::result<issuance_result> {
+      self->state.promise = self->make_response_promise<issuance_result>();
+      if (auto err = prepare(self, input, identity)) {
+        auto promise = self->state.promise;
+        finish(self, std::move(*err));
+        return promise;
+      }
+      reserve(self);
+      return self->state.promise;
+    },
+  };
+}
+
+} // namespace certmint

@@ -1,0 +1,49 @@
+#pragma once
+
+#include <chrono>
+#include <memory>
+#include <string>
+
+#include <caf/typed_response_promise.hpp>
+
+#include "actors/actors.hpp"
+#include "storage/catalog.hpp"
+#include "storage/records.hpp"
+
+namespace certmint {
+
+class signer_directory;
+
+/// What every request actor works with; shared, immutable after start.
+struct issuance_services {
+  storage_writer_actor writer;
+  std::shared_ptr<signer_directory> signers;
+  std::shared_ptr<catalog> configuration;
+  std::chrono::milliseconds stage_timeout{30000};
+};
+
+struct request_state {
+  std::shared_ptr<const issuance_services> services;
+  std::shared_ptr<const catalog_snapshot> snapshot;
+  const ca_view* ca = nullptr;
+  request_record record;
+  std::string private_key_pem;
+  caf::typed_response_promise<issuance_result> promise;
+  int reservations_left = 3;
+  static inline const char* name = "request";
+};
+
+/// Drives one issuance request:
+///  1. validate (profile, CSR and its signature, plan) - failures answer at
+///     once and leave nothing behind;
+///  2. reserve: the request as `pending` with its serial, unique in the
+///     serial index, made durable by the storage writer (record intent);
+///  3. sign on one of the CA's signers;
+///  4. complete: the certificate and the flip to `issued` in one durable
+///     transaction, only if the request is still `pending`; on a signing or
+///     storage error the request becomes `failed` with the message.
+/// Replies once, then quits.
+request_actor::behavior_type request_actor_impl(request_actor::stateful_pointer<request_state> self,
+                                                std::shared_ptr<const issuance_services> services);
+
+} // namespace certmint

@@ -1,0 +1,23 @@
+#include "actors/signer.hpp"
+
+#include <caf/stateful_actor.hpp>
+#include <caf/typed_event_based_actor.hpp>
+
+#include "actors/caf_error.hpp"
+
+namespace certmint {
+
+signer_actor::behavior_type signer(signer_actor::stateful_pointer<signer_state> self,
+                                   std::shared_ptr<issuer_material> material) {
+  self->state.issuer = std::move(*material);
+  return {
+    [self](atom::sign, const signing_order& order) -> caf::result<std::string> {
+      auto der = sign_leaf(self->state.issuer, order.serial, order.plan);
+      if (!der)
+        return to_caf_error(std::move(der).error());
+      return std::move(*der);
+    },
+  };
+}
+
+} // namespace certmint

@@ -1,0 +1,147 @@
+#include "app/bootstrap.hpp"
+
+#include "storage/ca_material.hpp"
+#include "engine/certificate_builder.hpp"
+#include "engine/identifiers.hpp"
+#include "engine/key_generator.hpp"
+#include "engine/pem.hpp"
+#include "engine/time_format.hpp"
+#include "storage/key_sealer.hpp"
+#include "storage/store.hpp"
+
+namespace certmint {
+
+namespace {
+
+constexpr const char* bootstrap_key = "bootstrap";
+constexpr const char* default_profile_key = "default_profile_id";
+constexpr int64_t year = 365 * 86400;
+
+result<ca_record> make_ca(const std::string& name, ca_type type, const subject_fields& subject,
+                          key_algorithm alg, int64_t not_before, int64_t not_after,
+                          int path_length, const ca_record* parent, const key_sealer& sealer,
+                          const std::string& public_url) {
+  auto key = generate_key(alg);
+  if (!key)
+    return std::move(key).error();
+  ca_record ca;
+  ca.id = make_uuid_v7();
+  ca.name = name;
+  ca.type = type;
+  ca.status = ca_status::active;
+  ca.key_alg = alg;
+  ca.sealed_key = sealer.seal(private_key_to_pkcs8_der(key->get()));
+  ca.ca_cert_id = make_uuid_v7();
+  ca.crl_id = make_uuid_v7();
+  ca.subject = subject;
+  ca.path_length = path_length;
+  ca.not_before = not_before;
+  ca.not_after = not_after;
+  ca.serial = make_serial();
+  ca.created_at = not_before;
+  ca_certificate_spec spec{subject, not_before, not_after, path_length, default_hash(alg)};
+  result<std::string> der = make_failure(errc::internal, "unsigned");
+  if (parent == nullptr) {
+    der = sign_root(key->get(), ca.serial, spec);
+  } else {
+    auto material = load_issuer_material(*parent, sealer, public_url);
+    if (!material)
+      return std::move(material).error();
+    spec.hash = default_hash(parent->key_alg);
+    der = sign_intermediate(*material, key->get(), ca.serial, spec);
+    ca.parent_id = parent->id;
+    ca.parent_chain_der.push_back(parent->certificate_der);
+    for (const auto& above : parent->parent_chain_der)
+      ca.parent_chain_der.push_back(above);
+  }
+  if (!der)
+    return std::move(der).error();
+  ca.certificate_der = std::move(*der);
+  return ca;
+}
+
+identity_record admin_identity(std::string name, int64_t now) {
+  return identity_record{std::move(name), role_admin, now};
+}
+
+} // namespace
+
+result<bootstrap_outcome> bootstrap(store& db, const server_config& cfg) {
+  bootstrap_outcome outcome;
+  auto done = db.get(column::meta, bootstrap_key);
+  if (!done)
+    return std::move(done).error();
+  auto now = unix_now();
+  if (*done) {
+    auto profile_id = db.get(column::meta, default_profile_key);
+    if (!profile_id)
+      return std::move(profile_id).error();
+    outcome.default_profile_id = profile_id->value_or("");
+    if (!cfg.admin_token.empty()) {
+      auto digest = token_digest(cfg.admin_token);
+      auto known = db.get(column::tokens, digest);
+      if (!known)
+        return std::move(known).error();
+      if (!*known) {
+        transaction tx;
+        tx.put(column::tokens, digest, admin_identity("admin", now));
+        if (auto ok = db.commit(std::move(tx)); !ok)
+          return std::move(ok).error();
+      }
+    }
+    return outcome;
+  }
+  key_sealer sealer;
+  subject_fields root_subject;
+  root_subject.common_name = "certmint development root CA";
+  root_subject.organization = "certmint";
+  auto root = make_ca("root", ca_type::root, root_subject, cfg.ca_key_algorithm, now,
+                      now + 20 * year, -1, nullptr, sealer, cfg.public_url);
+  if (!root)
+    return std::move(root).error();
+  subject_fields intermediate_subject;
+  intermediate_subject.common_name = "certmint development intermediate CA";
+  intermediate_subject.organization = "certmint";
+  auto intermediate = make_ca("intermediate", ca_type::intermediate, intermediate_subject,
+                              cfg.ca_key_algorithm, now, now + 10 * year, 0, &*root, sealer,
+                              cfg.public_url);
+  if (!intermediate)
+    return std::move(intermediate).error();
+  policy_record policy{make_uuid_v7(), "default",
+                       "Permissive development policy: any subject and SAN, no CA certificates",
+                       now, now};
+  profile_record profile;
+  profile.id = make_uuid_v7();
+  profile.slug = "default";
+  profile.description = "TLS server and client certificates from the development intermediate";
+  profile.ca_id = intermediate->id;
+  profile.policy_id = policy.id;
+  profile.defaults.ttl_days = 90;
+  profile.defaults.key_usages = ku_digital_signature | ku_key_encipherment;
+  profile.defaults.ext_key_usages = eku_server_auth | eku_client_auth;
+  profile.created_at = now;
+  profile.updated_at = now;
+  auto token = cfg.admin_token;
+  if (token.empty()) {
+    token = make_api_token();
+    outcome.generated_admin_token = token;
+  }
+  transaction tx;
+  tx.put(column::cas, root->id, *root);
+  tx.put(column::cas, intermediate->id, *intermediate);
+  tx.mutations.push_back({column::serials, serial_index_key(root->id, root->serial), root->id});
+  tx.mutations.push_back(
+    {column::serials, serial_index_key(root->id, intermediate->serial), intermediate->id});
+  tx.put(column::policies, policy.id, policy);
+  tx.put(column::profiles, profile.id, profile);
+  tx.put(column::tokens, token_digest(token), admin_identity("admin", now));
+  tx.mutations.push_back({column::meta, default_profile_key, profile.id});
+  tx.mutations.push_back({column::meta, bootstrap_key, std::string{"1"}});
+  if (auto ok = db.commit(std::move(tx)); !ok)
+    return std::move(ok).error();
+  outcome.created = true;
+  outcome.default_profile_id = profile.id;
+  return outcome;
+}
+
+} // namespace certmint

@@ -1,0 +1,223 @@
+#include "app/server_config.hpp"
+
+#include <charconv>
+#include <fstream>
+#include <sstream>
+
+#include <simdjson.h>
+
+namespace certmint {
+
+namespace {
+
+failure config_error(std::string message) {
+  return make_failure(errc::bad_request, std::move(message));
+}
+
+status set_listen(server_config& cfg, std::string_view text, const std::string& origin) {
+  auto colon = text.rfind(':');
+  int port = -1;
+  if (colon == std::string_view::npos || colon == 0
+      || std::from_chars(text.data() + colon + 1, text.data() + text.size(), port).ec
+           != std::errc{}
+      || port < 0 || port > 65535)
+    return config_error(origin + ": expected HOST:PORT (port 0 picks a free one), got '"
+                        + std::string{text} + "'");
+  cfg.host = std::string{text.substr(0, colon)};
+  cfg.port = port;
+  return {};
+}
+
+// The URL ends up inside certificate extensions built with OpenSSL's
+// config syntax, so characters that syntax interprets are refused here.
+status set_public_url(server_config& cfg, std::string_view text, const std::string& origin) {
+  std::string url{text};
+  while (!url.empty() && url.back() == '/')
+    url.pop_back();
+  bool scheme_ok = url.rfind("http://", 0) == 0 || url.rfind("https://", 0) == 0;
+  bool chars_ok = url.find_first_of(", \t\r\n\"'") == std::string::npos;
+  if (!scheme_ok || !chars_ok || url.size() < 9)
+    return config_error(origin + ": expected an http:// or https:// base URL without spaces or "
+                                 "commas, got '"
+                        + std::string{text} + "'");
+  cfg.public_url = std::move(url);
+  return {};
+}
+
+status set_count(size_t& out, std::string_view text, const std::string& origin, size_t min,
+                 size_t max) {
+  size_t value = 0;
+  auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), value);
+  if (ec != std::errc{} || end != text.data() + text.size() || value < min || value > max)
+    return config_error(origin + ": expected a whole number from " + std::to_string(min)
+                        + " to " + std::to_string(max) + ", got '" + std::string{text} + "'");
+  out = value;
+  return {};
+}
+
+status set_key_algorithm(server_config& cfg, std::string_view text, const std::string& origin) {
+  auto alg = parse_key_algorithm(text);
+  if (!alg)
+    return config_error(origin + ": unknown key algorithm '" + std::string{text}
+                        + "' (RSA_2048, RSA_3072, RSA_4096, EC_prime256v1, EC_secp384r1, "
+                          "EC_secp521r1)");
+  cfg.ca_key_algorithm = *alg;
+  return {};
+}
+
+// One setting, by its flag name (without dashes); file keys map onto these.
+status apply(server_config& cfg, const std::string& name, std::string_view value,
+             const std::string& origin) {
+  size_t timeout = 0;
+  if (name == "listen")
+    return set_listen(cfg, value, origin);
+  if (name == "data-dir") {
+    if (value.empty())
+      return config_error(origin + ": the data directory must not be empty");
+    cfg.data_dir = std::string{value};
+    return {};
+  }
+  if (name == "public-url")
+    return set_public_url(cfg, value, origin);
+  if (name == "scheduler-threads")
+    return set_count(cfg.scheduler_threads, value, origin, 0, 256);
+  if (name == "http-threads")
+    return set_count(cfg.http_threads, value, origin, 1, 4096);
+  if (name == "keep-alive-max")
+    return set_count(cfg.keep_alive_max, value, origin, 1, 1000000);
+  if (name == "max-body-bytes")
+    return set_count(cfg.max_body_bytes, value, origin, 1024, 16 * 1024 * 1024);
+  if (name == "request-timeout-ms") {
+    auto ok = set_count(timeout, value, origin, 100, 600000);
+    if (ok)
+      cfg.request_timeout_ms = static_cast<int64_t>(timeout);
+    return ok;
+  }
+  if (name == "ca-key-algorithm")
+    return set_key_algorithm(cfg, value, origin);
+  return config_error("unknown setting '" + name + "' (" + origin + ")");
+}
+
+struct file_key {
+  const char* json;
+  const char* flag;
+};
+
+constexpr file_key file_keys[] = {
+  {"listen", "listen"},
+  {"dataDir", "data-dir"},
+  {"publicUrl", "public-url"},
+  {"schedulerThreads", "scheduler-threads"},
+  {"httpThreads", "http-threads"},
+  {"keepAliveMax", "keep-alive-max"},
+  {"maxBodyBytes", "max-body-bytes"},
+  {"requestTimeoutMs", "request-timeout-ms"},
+  {"caKeyAlgorithm", "ca-key-algorithm"},
+};
+
+status apply_file(server_config& cfg, const std::string& path) {
+  std::ifstream in{path};
+  if (!in)
+    return config_error("cannot read config file '" + path + "'");
+  std::stringstream text;
+  text << in.rdbuf();
+  auto body = text.str();
+  simdjson::dom::parser parser;
+  simdjson::dom::object root;
+  if (auto err = parser.parse(body).get(root))
+    return config_error("config file '" + path + "' is not a JSON object: "
+                        + simdjson::error_message(err));
+  for (auto field : root) {
+    const file_key* match = nullptr;
+    for (const auto& key : file_keys)
+      if (field.key == key.json)
+        match = &key;
+    auto origin = "config file '" + path + "', key '" + std::string{field.key} + "'";
+    if (match == nullptr)
+      return config_error("unknown key in " + origin.substr(0, origin.find(", key")) + ": '"
+                          + std::string{field.key} + "'");
+    std::string value;
+    std::string_view str;
+    int64_t number = 0;
+    if (!field.value.get_string().get(str))
+      value = std::string{str};
+    else if (!field.value.get_int64().get(number))
+      value = std::to_string(number);
+    else
+      return config_error(origin + ": expected a string or a whole number");
+    if (auto ok = apply(cfg, match->flag, value, origin); !ok)
+      return ok;
+  }
+  return {};
+}
+
+} // namespace
+
+std::string server_usage() {
+  return "usage: certmint serve [options]\n"
+         "  --config FILE              JSON settings (keys: listen, dataDir, publicUrl,\n"
+         "                             schedulerThreads, httpThreads, keepAliveMax,\n"
+         "                             maxBodyBytes, requestTimeoutMs, caKeyAlgorithm)\n"
+         "  --listen HOST:PORT         address to serve on (default 127.0.0.1:8080;\n"
+         "                             port 0 picks a free port)\n"
+         "  --data-dir DIR             RocksDB directory (default ./data)\n"
+         "  --public-url URL           base URL written into certificates' CRL and AIA\n"
+         "                             extensions (default http://HOST:PORT)\n"
+         "  --scheduler-threads N      actor scheduler threads (default: one per core)\n"
+         "  --http-threads N           HTTP worker threads (default 64)\n"
+         "  --keep-alive-max N         requests per keep-alive connection (default 100)\n"
+         "  --max-body-bytes N         request body limit (default 65536)\n"
+         "  --request-timeout-ms N     bound on one issuance (default 30000)\n"
+         "  --ca-key-algorithm ALG     key algorithm of bootstrapped CAs (default\n"
+         "                             EC_prime256v1)\n"
+         "environment: CERTMINT_LISTEN, CERTMINT_DATA_DIR, CERTMINT_PUBLIC_URL,\n"
+         "  CERTMINT_ADMIN_TOKEN (the admin token to create instead of a random one)\n";
+}
+
+result<server_config> load_server_config(const std::vector<std::string>& args,
+                                         const env_lookup& env) {
+  server_config cfg;
+  std::vector<std::pair<std::string, std::string>> flags;
+  for (size_t i = 0; i < args.size(); ++i) {
+    const auto& arg = args[i];
+    if (arg.rfind("--", 0) != 0)
+      return config_error("unexpected argument '" + arg + "'");
+    auto name = arg.substr(2);
+    std::string value;
+    if (auto eq = name.find('='); eq != std::string::npos) {
+      value = name.substr(eq + 1);
+      name.resize(eq);
+    } else if (i + 1 < args.size()) {
+      value = args[++i];
+    } else {
+      return config_error("flag '" + arg + "' needs a value");
+    }
+    flags.emplace_back(std::move(name), std::move(value));
+  }
+  for (const auto& [name, value] : flags)
+    if (name == "config")
+      if (auto ok = apply_file(cfg, value); !ok)
+        return std::move(ok).error();
+  const std::pair<const char*, const char*> env_settings[] = {
+    {"CERTMINT_LISTEN", "listen"},
+    {"CERTMINT_DATA_DIR", "data-dir"},
+    {"CERTMINT_PUBLIC_URL", "public-url"},
+  };
+  for (const auto& [var, name] : env_settings)
+    if (const char* value = env(var); value != nullptr && *value != '\0')
+      if (auto ok = apply(cfg, name, value, std::string{"environment variable "} + var); !ok)
+        return std::move(ok).error();
+  for (const auto& [name, value] : flags)
+    if (name != "config")
+      if (auto ok = apply(cfg, name, value, "flag --" + name); !ok)
+        return std::move(ok).error();
+  if (const char* token = env("CERTMINT_ADMIN_TOKEN"); token != nullptr && *token != '\0') {
+    cfg.admin_token = token;
+    if (cfg.admin_token.size() < 16)
+      return config_error("environment variable CERTMINT_ADMIN_TOKEN: a token needs at least 16 "
+                          "characters");
+  }
+  return cfg;
+}
+
+} // namespace certmint

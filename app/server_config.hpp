@@ -1,0 +1,41 @@
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <string>
+#include <vector>
+
+#include "engine/algorithms.hpp"
+#include "engine/error.hpp"
+
+namespace certmint {
+
+/// Settings of `certmint serve`. Precedence, lowest first: built-in
+/// defaults, the JSON file given with --config, environment variables
+/// (CERTMINT_LISTEN, CERTMINT_DATA_DIR, CERTMINT_PUBLIC_URL,
+/// CERTMINT_ADMIN_TOKEN), command-line flags.
+struct server_config {
+  std::string host = "127.0.0.1";
+  int port = 8080;
+  std::string data_dir = "./data";
+  std::string public_url;  ///< empty: http://<host>:<bound port>
+  size_t scheduler_threads = 0;  ///< 0: one per core
+  size_t http_threads = 64;
+  size_t keep_alive_max = 100;
+  size_t max_body_bytes = 64 * 1024;
+  int64_t request_timeout_ms = 30000;
+  key_algorithm ca_key_algorithm = key_algorithm::ec_p256;
+  std::string admin_token;  ///< only from the environment, never from files or flags
+};
+
+using env_lookup = std::function<const char*(const char*)>;
+
+/// Builds the configuration from `args` (after the `serve` word) and the
+/// environment. Errors name the offending flag, key or variable.
+result<server_config> load_server_config(const std::vector<std::string>& args,
+                                         const env_lookup& env);
+
+/// Text for `certmint serve --help`.
+std::string server_usage();
+
+} // namespace certmint

@@ -1,0 +1,52 @@
+#pragma once
+
+// Building and signing X.509 v3 certificates (RFC 5280). Only signer actors
+// and CA bootstrap call these, because only they hold CA private keys.
+
+#include <string>
+#include <string_view>
+
+#include "engine/algorithms.hpp"
+#include "engine/error.hpp"
+#include "engine/issuance.hpp"
+#include "engine/openssl_types.hpp"
+#include "engine/x509_names.hpp"
+
+namespace certmint {
+
+/// A CA's certificate and key, ready to sign, with the public URLs that
+/// issued certificates point at (CRL distribution point, AIA caIssuers).
+struct issuer_material {
+  x509_ptr certificate;
+  pkey_ptr key;
+  key_algorithm key_alg = key_algorithm::ec_p256;
+  std::string crl_url;
+  std::string ca_issuers_url;
+};
+
+/// Signs a leaf: basicConstraints CA:FALSE (critical), keyUsage (critical,
+/// omitted when empty), extendedKeyUsage (non-critical, omitted when empty),
+/// subjectAltName (critical when the subject is empty), SKI, AKI, CRL
+/// distribution point and AIA caIssuers. `serial` is the raw serial bytes.
+/// Returns the certificate's DER.
+result<std::string> sign_leaf(const issuer_material& issuer, std::string_view serial,
+                              const issuance_plan& plan);
+
+/// What a CA certificate says about its subject.
+struct ca_certificate_spec {
+  subject_fields subject;
+  int64_t not_before = 0;
+  int64_t not_after = 0;
+  int path_length = -1;  ///< -1: no pathLenConstraint
+  hash_algorithm hash = hash_algorithm::sha256;
+};
+
+/// Self-signs a root CA certificate for `key`.
+result<std::string> sign_root(EVP_PKEY* key, std::string_view serial,
+                              const ca_certificate_spec& spec);
+
+/// Signs an intermediate CA certificate for `subject_key` under `parent`.
+result<std::string> sign_intermediate(const issuer_material& parent, EVP_PKEY* subject_key,
+                                      std::string_view serial, const ca_certificate_spec& spec);
+
+} // namespace certmint

@@ -1,0 +1,33 @@
+#pragma once
+
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "engine/algorithms.hpp"
+#include "engine/error.hpp"
+#include "engine/x509_names.hpp"
+
+namespace certmint {
+
+/// What a verified PKCS#10 request asks for.
+struct parsed_csr {
+  std::string subject_der;  ///< the DN exactly as the CSR encodes it
+  subject_fields subject;
+  std::vector<subject_alt_name> sans;
+  std::optional<uint16_t> key_usages;
+  std::optional<uint8_t> ext_key_usages;
+  key_algorithm key_alg = key_algorithm::ec_p256;
+  signature_algorithm signature;  ///< the CSR's own signature algorithm
+  std::string public_key_der;     ///< SubjectPublicKeyInfo
+  bool requests_ca = false;       ///< basicConstraints CA:TRUE or keyCertSign
+};
+
+/// Parses a PEM PKCS#10 request and verifies its self-signature (proof of
+/// possession of the private key). Every failure is errc::bad_request with a
+/// message that says what is wrong: not PEM, does not parse, unsupported key
+/// or hash (Infisical's §5.5 wording), bad signature, malformed extension.
+result<parsed_csr> parse_csr(std::string_view pem);
+
+} // namespace certmint

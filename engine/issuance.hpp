@@ -1,0 +1,103 @@
+#pragma once
+
+// Turning a client's issuance request into a complete, validated plan of the
+// certificate to sign. Pure functions: no I/O, no keys, no clocks of their
+// own (the caller passes `now`).
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "engine/algorithms.hpp"
+#include "engine/csr.hpp"
+#include "engine/error.hpp"
+#include "engine/x509_names.hpp"
+
+namespace certmint {
+
+/// `attributes` of POST /certificates after schema validation (gateway).
+/// Absent optionals are fields the client did not send (JSON null included).
+struct certificate_attributes {
+  std::optional<std::string> common_name;
+  std::optional<std::string> organization;
+  std::optional<std::string> organizational_unit;
+  std::optional<std::string> country;
+  std::optional<std::string> state;
+  std::optional<std::string> locality;
+  std::optional<std::vector<subject_alt_name>> alt_names;
+  std::optional<uint16_t> key_usages;
+  std::optional<uint8_t> ext_key_usages;
+  std::optional<signature_algorithm> signature_alg;
+  std::optional<key_algorithm> key_alg;
+  std::optional<std::string> ttl;
+  std::optional<int64_t> not_before;
+  std::optional<int64_t> not_after;
+  std::optional<bool> is_ca;
+  std::optional<int> path_length;
+
+  /// Names of the fields set that only the managed-key path may use.
+  std::vector<std::string> fields_not_allowed_with_csr() const;
+};
+
+/// The body of POST /api/v1/cert-manager/certificates.
+struct issuance_input {
+  std::string profile_id;
+  std::optional<std::string> csr;
+  certificate_attributes attributes;
+  bool remove_roots_from_chain = false;
+  std::vector<std::pair<std::string, std::string>> metadata;
+};
+
+/// What a profile supplies when the request is silent.
+struct profile_defaults {
+  std::optional<int64_t> ttl_days;
+  std::optional<uint16_t> key_usages;
+  std::optional<uint8_t> ext_key_usages;
+  std::optional<key_algorithm> key_alg;
+  std::optional<signature_algorithm> signature_alg;
+};
+
+/// What planning needs to know about the issuing CA.
+struct issuer_facts {
+  key_algorithm key_alg = key_algorithm::ec_p256;
+  int64_t not_before = 0;
+  int64_t not_after = 0;
+  bool active = true;
+};
+
+/// Everything the signer needs to build the certificate, already validated.
+struct issuance_plan {
+  std::string subject_der;
+  subject_fields subject;
+  std::vector<subject_alt_name> sans;
+  uint16_t key_usages = 0;
+  uint8_t ext_key_usages = 0;
+  key_algorithm key_alg = key_algorithm::ec_p256;
+  signature_algorithm signature_alg;
+  std::string public_key_der;  ///< empty until the managed path has a key
+  int64_t not_before = 0;
+  int64_t not_after = 0;
+};
+
+/// The outcome of an issuance, as the gateway renders it.
+struct issuance_result {
+  std::string request_id;
+  std::string status;  ///< request status on the wire ("issued", "pending", ...)
+  std::string certificate_id;
+  std::string serial_hex;
+  std::string certificate_pem;
+  std::vector<std::string> chain_pem;  ///< issuing CA first, root last
+  std::string private_key_pem;         ///< managed-key path only; never stored
+};
+
+/// Plans a leaf certificate. `csr` is the verified CSR on the CSR path and
+/// null on the managed path (then `public_key_der` stays empty). All problems
+/// are collected and returned as one errc::bad_request whose message starts
+/// with "Certificate request validation failed: ".
+result<issuance_plan> plan_issuance(const issuance_input& input, const parsed_csr* csr,
+                                    const profile_defaults& defaults, const issuer_facts& issuer,
+                                    int64_t now);
+
+} // namespace certmint

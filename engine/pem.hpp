@@ -1,0 +1,33 @@
+#pragma once
+
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "engine/error.hpp"
+#include "engine/openssl_types.hpp"
+
+namespace certmint {
+
+/// Wraps DER bytes into a PEM block with the given label ("CERTIFICATE", ...).
+std::string pem_encode(std::string_view label, std::string_view der);
+
+/// Splits a text into its PEM blocks (each with header and footer, newline
+/// terminated), in order. Text between blocks is ignored.
+std::vector<std::string> split_pem_blocks(std::string_view text);
+
+std::string certificate_to_der(X509* cert);
+std::string certificate_to_pem(X509* cert);
+result<x509_ptr> certificate_from_der(std::string_view der);
+result<x509_ptr> certificate_from_pem(std::string_view pem);
+
+/// PKCS#8 (unencrypted) encodings of a private key.
+std::string private_key_to_pkcs8_der(EVP_PKEY* key);
+std::string private_key_to_pkcs8_pem(EVP_PKEY* key);
+result<pkey_ptr> private_key_from_pkcs8_der(std::string_view der);
+
+/// SubjectPublicKeyInfo DER encoding of a key's public half.
+std::string public_key_to_der(EVP_PKEY* key);
+result<pkey_ptr> public_key_from_der(std::string_view der);
+
+} // namespace certmint

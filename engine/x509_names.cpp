@@ -1,0 +1,243 @@
+#include "engine/x509_names.hpp"
+
+#include <arpa/inet.h>
+
+#include <cstring>
+
+namespace certmint {
+
+namespace {
+
+constexpr std::string_view key_usage_wire[] = {
+  "digital_signature", "non_repudiation", "key_encipherment",
+  "data_encipherment", "key_agreement",   "key_cert_sign",
+  "crl_sign",          "encipher_only",   "decipher_only",
+};
+
+constexpr std::string_view ext_key_usage_wire[] = {
+  "server_auth",   "client_auth",  "code_signing", "email_protection",
+  "time_stamping", "ocsp_signing", "any_purpose",
+};
+
+constexpr int ext_key_usage_nids[] = {
+  NID_server_auth,   NID_client_auth, NID_code_sign,           NID_email_protect,
+  NID_time_stamp,    NID_OCSP_sign,   NID_anyExtendedKeyUsage,
+};
+
+bool is_ldh_label(std::string_view label) {
+  if (label.empty() || label.size() > 63 || label.front() == '-' || label.back() == '-')
+    return false;
+  for (auto c : label)
+    if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9')
+          || c == '-'))
+      return false;
+  return true;
+}
+
+bool is_host_name(std::string_view name, bool allow_wildcard) {
+  if (name.empty() || name.size() > 253)
+    return false;
+  if (allow_wildcard && name.substr(0, 2) == "*.")
+    name.remove_prefix(2);
+  size_t start = 0;
+  while (true) {
+    auto dot = name.find('.', start);
+    auto label = name.substr(start, dot == std::string_view::npos ? dot : dot - start);
+    if (!is_ldh_label(label))
+      return false;
+    if (dot == std::string_view::npos)
+      return true;
+    start = dot + 1;
+  }
+}
+
+bool is_printable_ascii(std::string_view text) {
+  for (auto c : text)
+    if (c <= 0x20 || c >= 0x7f)
+      return false;
+  return !text.empty();
+}
+
+bool is_email(std::string_view value) {
+  auto at = value.rfind('@');
+  if (at == std::string_view::npos || at == 0 || !is_printable_ascii(value))
+    return false;
+  return is_host_name(value.substr(at + 1), false);
+}
+
+bool is_uri(std::string_view value) {
+  auto colon = value.find(':');
+  if (colon == std::string_view::npos || colon == 0 || colon + 1 == value.size()
+      || !is_printable_ascii(value))
+    return false;
+  auto scheme = value.substr(0, colon);
+  if (!((scheme[0] >= 'a' && scheme[0] <= 'z') || (scheme[0] >= 'A' && scheme[0] <= 'Z')))
+    return false;
+  for (auto c : scheme)
+    if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '+'
+          || c == '-' || c == '.'))
+      return false;
+  return true;
+}
+
+bool is_ip(std::string_view value) {
+  std::string text{value};
+  unsigned char buf[16];
+  return inet_pton(AF_INET, text.c_str(), buf) == 1 || inet_pton(AF_INET6, text.c_str(), buf) == 1;
+}
+
+std::string entry_text(const X509_NAME* name, int nid) {
+  auto idx = X509_NAME_get_index_by_NID(name, nid, -1);
+  if (idx < 0)
+    return {};
+  auto* data = X509_NAME_ENTRY_get_data(X509_NAME_get_entry(name, idx));
+  unsigned char* utf8 = nullptr;
+  auto len = ASN1_STRING_to_UTF8(&utf8, data);
+  if (len < 0)
+    return {};
+  std::string out(reinterpret_cast<char*>(utf8), static_cast<size_t>(len));
+  OPENSSL_free(utf8);
+  return out;
+}
+
+} // namespace
+
+std::string_view to_string(san_type type) {
+  switch (type) {
+    case san_type::dns_name:
+      return "dns_name";
+    case san_type::ip_address:
+      return "ip_address";
+    case san_type::email:
+      return "email";
+    case san_type::uri:
+      return "uri";
+  }
+  return "unknown";
+}
+
+std::optional<san_type> parse_san_type(std::string_view name) {
+  for (auto type : {san_type::dns_name, san_type::ip_address, san_type::email, san_type::uri})
+    if (to_string(type) == name)
+      return type;
+  return std::nullopt;
+}
+
+status validate_san(const subject_alt_name& san) {
+  bool ok = false;
+  switch (san.type) {
+    case san_type::dns_name:
+      ok = is_host_name(san.value, true);
+      break;
+    case san_type::ip_address:
+      ok = is_ip(san.value);
+      break;
+    case san_type::email:
+      ok = is_email(san.value);
+      break;
+    case san_type::uri:
+      ok = is_uri(san.value);
+      break;
+  }
+  if (ok)
+    return {};
+  return make_failure(errc::bad_request, "Invalid " + std::string{to_string(san.type)}
+                                           + " SAN value '" + san.value + "'");
+}
+
+result<std::string> encode_subject(const subject_fields& subject) {
+  struct attribute {
+    int nid;
+    const std::string* value;
+    size_t max;
+    const char* name;
+  };
+  const attribute attributes[] = {
+    {NID_countryName, &subject.country, 2, "country"},
+    {NID_stateOrProvinceName, &subject.state, 128, "state"},
+    {NID_localityName, &subject.locality, 128, "locality"},
+    {NID_organizationName, &subject.organization, 64, "organization"},
+    {NID_organizationalUnitName, &subject.organizational_unit, 64, "organizationalUnit"},
+    {NID_commonName, &subject.common_name, 64, "commonName"},
+  };
+  x509_name_ptr name{X509_NAME_new()};
+  for (const auto& attr : attributes) {
+    if (attr.value->empty())
+      continue;
+    if (attr.nid == NID_countryName) {
+      const auto& c = *attr.value;
+      if (c.size() != 2 || c[0] < 'A' || c[0] > 'Z' || c[1] < 'A' || c[1] > 'Z')
+        return make_failure(errc::bad_request,
+                            "country must be a two-letter ISO 3166 code in upper case, got '" + c
+                              + "'");
+    }
+    if (attr.value->size() > attr.max)
+      return make_failure(errc::bad_request, std::string{attr.name} + " must be at most "
+                                               + std::to_string(attr.max)
+                                               + " characters (RFC 5280 upper bound)");
+    if (X509_NAME_add_entry_by_NID(name.get(), attr.nid, MBSTRING_UTF8,
+                                   reinterpret_cast<const unsigned char*>(attr.value->data()),
+                                   static_cast<int>(attr.value->size()), -1, 0)
+        != 1) {
+      openssl_error_string();
+      return make_failure(errc::bad_request, std::string{attr.name} + " is not valid UTF-8 text");
+    }
+  }
+  unsigned char* der = nullptr;
+  auto len = i2d_X509_NAME(name.get(), &der);
+  if (len < 0)
+    return make_failure(errc::internal, "cannot encode subject: " + openssl_error_string());
+  std::string out(reinterpret_cast<char*>(der), static_cast<size_t>(len));
+  OPENSSL_free(der);
+  return out;
+}
+
+subject_fields read_subject(const X509_NAME* name) {
+  subject_fields out;
+  out.common_name = entry_text(name, NID_commonName);
+  out.organization = entry_text(name, NID_organizationName);
+  out.organizational_unit = entry_text(name, NID_organizationalUnitName);
+  out.country = entry_text(name, NID_countryName);
+  out.state = entry_text(name, NID_stateOrProvinceName);
+  out.locality = entry_text(name, NID_localityName);
+  return out;
+}
+
+std::optional<uint16_t> parse_key_usage(std::string_view name) {
+  for (size_t i = 0; i < std::size(key_usage_wire); ++i)
+    if (key_usage_wire[i] == name)
+      return static_cast<uint16_t>(1u << i);
+  return std::nullopt;
+}
+
+std::optional<uint8_t> parse_ext_key_usage(std::string_view name) {
+  for (size_t i = 0; i < std::size(ext_key_usage_wire); ++i)
+    if (ext_key_usage_wire[i] == name)
+      return static_cast<uint8_t>(1u << i);
+  return std::nullopt;
+}
+
+std::vector<std::string_view> key_usage_names(uint16_t mask) {
+  std::vector<std::string_view> out;
+  for (size_t i = 0; i < std::size(key_usage_wire); ++i)
+    if (mask & (1u << i))
+      out.push_back(key_usage_wire[i]);
+  return out;
+}
+
+std::vector<std::string_view> ext_key_usage_names(uint8_t mask) {
+  std::vector<std::string_view> out;
+  for (size_t i = 0; i < std::size(ext_key_usage_wire); ++i)
+    if (mask & (1u << i))
+      out.push_back(ext_key_usage_wire[i]);
+  return out;
+}
+
+int ext_key_usage_nid(uint8_t bit) {
+  for (size_t i = 0; i < std::size(ext_key_usage_nids); ++i)
+    if (bit == (1u << i))
+      return ext_key_usage_nids[i];
+  return NID_undef;
+}
+
+} // namespace certmint

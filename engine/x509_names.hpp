@@ -1,0 +1,86 @@
+#pragma once
+
+// The vocabulary of certificate contents shared by requests, plans and
+// records: subject attributes, subject alternative names, key usages.
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "engine/error.hpp"
+#include "engine/openssl_types.hpp"
+
+namespace certmint {
+
+enum class san_type : uint8_t { dns_name = 1, ip_address = 2, email = 3, uri = 4 };
+
+struct subject_alt_name {
+  san_type type = san_type::dns_name;
+  std::string value;
+  friend bool operator==(const subject_alt_name& a, const subject_alt_name& b) {
+    return a.type == b.type && a.value == b.value;
+  }
+};
+
+std::string_view to_string(san_type type);
+std::optional<san_type> parse_san_type(std::string_view name);
+
+/// Checks that a SAN value has the syntax of its type: an LDH host name
+/// (single labels such as `localhost` allowed; `*` only as the whole left-most
+/// label), an IPv4/IPv6 address, an e-mail address, or an absolute URI.
+status validate_san(const subject_alt_name& san);
+
+struct subject_fields {
+  std::string common_name;
+  std::string organization;
+  std::string organizational_unit;
+  std::string country;
+  std::string state;
+  std::string locality;
+  bool empty() const {
+    return common_name.empty() && organization.empty() && organizational_unit.empty()
+           && country.empty() && state.empty() && locality.empty();
+  }
+};
+
+/// Builds a DN in the order C, ST, L, O, OU, CN and returns its DER. Enforces
+/// RFC 5280's upper bounds (CN/O/OU 64, ST/L 128) and a two-letter country.
+result<std::string> encode_subject(const subject_fields& subject);
+
+/// Reads the common attributes of a DN (first occurrence of each).
+subject_fields read_subject(const X509_NAME* name);
+
+/// Key usages as a mask whose bit i is bit i of the X.509 KeyUsage BIT STRING.
+enum key_usage_bit : uint16_t {
+  ku_digital_signature = 1u << 0,
+  ku_non_repudiation = 1u << 1,
+  ku_key_encipherment = 1u << 2,
+  ku_data_encipherment = 1u << 3,
+  ku_key_agreement = 1u << 4,
+  ku_key_cert_sign = 1u << 5,
+  ku_crl_sign = 1u << 6,
+  ku_encipher_only = 1u << 7,
+  ku_decipher_only = 1u << 8,
+};
+
+/// Extended key usages as a mask (order = the order we emit them in).
+enum ext_key_usage_bit : uint8_t {
+  eku_server_auth = 1u << 0,
+  eku_client_auth = 1u << 1,
+  eku_code_signing = 1u << 2,
+  eku_email_protection = 1u << 3,
+  eku_time_stamping = 1u << 4,
+  eku_ocsp_signing = 1u << 5,
+  eku_any_purpose = 1u << 6,
+};
+
+/// Wire names (`digital_signature`, `server_auth`, ...), in bit order.
+std::optional<uint16_t> parse_key_usage(std::string_view name);
+std::optional<uint8_t> parse_ext_key_usage(std::string_view name);
+std::vector<std::string_view> key_usage_names(uint16_t mask);
+std::vector<std::string_view> ext_key_usage_names(uint8_t mask);
+int ext_key_usage_nid(uint8_t bit);
+
+} // namespace certmint

@@ -1,0 +1,46 @@
+#pragma once
+
+#include <memory>
+#include <string>
+
+#include "engine/error.hpp"
+
+namespace certmint {
+
+class catalog;
+class issuance_bridge;
+class store;
+
+struct gateway_options {
+  std::string host = "127.0.0.1";
+  int port = 8080;                   ///< 0 picks a free port
+  size_t threads = 64;               ///< one per concurrent keep-alive connection
+  size_t keep_alive_max = 100;       ///< requests per connection before it is closed
+  size_t max_body_bytes = 64 * 1024; ///< larger bodies get 413
+};
+
+/// The HTTP JSON API (cpp-httplib): routes, authentication, schema checks
+/// and the Infisical error body. Reads go straight to the store (RocksDB
+/// reads are thread-safe; the actors own every write), issuance goes
+/// through the bridge into the actor system.
+class http_server {
+public:
+  explicit http_server(gateway_options options);
+  ~http_server();
+
+  /// Binds the listening socket; returns the port (useful with port 0).
+  result<int> bind();
+
+  /// Starts serving on a background thread, with the routes' dependencies.
+  void serve(std::shared_ptr<const store> db, std::shared_ptr<catalog> configuration,
+             issuance_bridge& bridge);
+
+  /// Stops accepting, lets in-flight requests finish, joins the threads.
+  void stop();
+
+private:
+  struct impl;
+  std::unique_ptr<impl> impl_;
+};
+
+} // namespace certmint

@@ -1,0 +1,125 @@
+#include "gateway/json_writer.hpp"
+
+namespace certmint {
+
+void append_json_string(std::string& out, std::string_view text) {
+  static constexpr char hex[] = "0123456789abcdef";
+  out.push_back('"');
+  for (char c : text) {
+    switch (c) {
+      case '"':
+        out += "\\\"";
+        break;
+      case '\\':
+        out += "\\\\";
+        break;
+      case '\n':
+        out += "\\n";
+        break;
+      case '\r':
+        out += "\\r";
+        break;
+      case '\t':
+        out += "\\t";
+        break;
+      default:
+        if (static_cast<unsigned char>(c) < 0x20) {
+          out += "\\u00";
+          out.push_back(hex[(c >> 4) & 0xf]);
+          out.push_back(hex[c & 0xf]);
+        } else {
+          out.push_back(c);
+        }
+    }
+  }
+  out.push_back('"');
+}
+
+void json_writer::separate() {
+  if (after_key_) {
+    after_key_ = false;
+    return;
+  }
+  if (!first_.empty()) {
+    if (!first_.back())
+      out_.push_back(',');
+    first_.back() = false;
+  }
+}
+
+json_writer& json_writer::begin_object() {
+  separate();
+  out_.push_back('{');
+  first_.push_back(true);
+  return *this;
+}
+
+json_writer& json_writer::end_object() {
+  out_.push_back('}');
+  first_.pop_back();
+  return *this;
+}
+
+json_writer& json_writer::begin_array() {
+  separate();
+  out_.push_back('[');
+  first_.push_back(true);
+  return *this;
+}
+
+json_writer& json_writer::end_array() {
+  out_.push_back(']');
+  first_.pop_back();
+  return *this;
+}
+
+json_writer& json_writer::key(std::string_view name) {
+  separate();
+  append_json_string(out_, name);
+  out_.push_back(':');
+  after_key_ = true;
+  return *this;
+}
+
+json_writer& json_writer::value(std::string_view text) {
+  separate();
+  append_json_string(out_, text);
+  return *this;
+}
+
+json_writer& json_writer::value(int64_t number) {
+  separate();
+  out_ += std::to_string(number);
+  return *this;
+}
+
+json_writer& json_writer::value(bool flag) {
+  separate();
+  out_ += flag ? "true" : "false";
+  return *this;
+}
+
+json_writer& json_writer::null() {
+  separate();
+  out_ += "null";
+  return *this;
+}
+
+json_writer& json_writer::string_or_null(std::string_view text) {
+  return text.empty() ? null() : value(text);
+}
+
+json_writer& json_writer::raw(std::string_view json) {
+  separate();
+  out_ += json;
+  return *this;
+}
+
+json_writer& json_writer::string_array(const std::vector<std::string_view>& items) {
+  begin_array();
+  for (auto item : items)
+    value(item);
+  return end_array();
+}
+
+} // namespace certmint

@@ -1,0 +1,49 @@
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace certmint {
+
+/// A small streaming JSON writer: the gateway's responses are flat and few,
+/// so this is faster and clearer than building a DOM.
+///
+///   json_writer w;
+///   w.begin_object().key("a").value("x").key("b").null().end_object();
+class json_writer {
+public:
+  json_writer& begin_object();
+  json_writer& end_object();
+  json_writer& begin_array();
+  json_writer& end_array();
+  json_writer& key(std::string_view name);
+  json_writer& value(std::string_view text);
+  json_writer& value(const char* text) { return value(std::string_view{text}); }
+  json_writer& value(const std::string& text) { return value(std::string_view{text}); }
+  json_writer& value(int64_t number);
+  json_writer& value(int number) { return value(static_cast<int64_t>(number)); }
+  json_writer& value(bool flag);
+  json_writer& null();
+  /// A string, or null when empty.
+  json_writer& string_or_null(std::string_view text);
+  /// Inserts already-serialized JSON: a value, or (inside an object)
+  /// complete "name":value members.
+  json_writer& raw(std::string_view json);
+  json_writer& string_array(const std::vector<std::string_view>& items);
+
+  const std::string& str() const { return out_; }
+  std::string take() { return std::move(out_); }
+
+private:
+  void separate();
+  std::string out_;
+  std::vector<bool> first_;  // per open container: no element written yet
+  bool after_key_ = false;
+};
+
+/// Appends `text` as a quoted, escaped JSON string.
+void append_json_string(std::string& out, std::string_view text);
+
+} // namespace certmint

@@ -1,0 +1,234 @@
+#include "gateway/responses.hpp"
+
+#include "engine/hex.hpp"
+#include "engine/pem.hpp"
+#include "engine/time_format.hpp"
+#include "gateway/json_writer.hpp"
+
+namespace certmint {
+
+namespace {
+
+std::string fingerprint(std::string_view der, const EVP_MD* md) {
+  unsigned char digest[EVP_MAX_MD_SIZE];
+  unsigned int len = 0;
+  EVP_Digest(der.data(), der.size(), digest, &len, md, nullptr);
+  static constexpr char digits[] = "0123456789ABCDEF";
+  std::string out;
+  for (unsigned int i = 0; i < len; ++i) {
+    if (i > 0)
+      out.push_back(':');
+    out.push_back(digits[digest[i] >> 4]);
+    out.push_back(digits[digest[i] & 0xf]);
+  }
+  return out;
+}
+
+std::string alt_names_text(const std::vector<subject_alt_name>& sans) {
+  std::string out;
+  for (const auto& san : sans) {
+    if (!out.empty())
+      out += ", ";
+    out += san.value;
+  }
+  return out;
+}
+
+void write_subject_members(json_writer& w, const subject_fields& s) {
+  w.key("commonName").string_or_null(s.common_name);
+  w.key("organization").string_or_null(s.organization);
+  w.key("organizationalUnit").string_or_null(s.organizational_unit);
+  w.key("country").string_or_null(s.country);
+  w.key("state").string_or_null(s.state);
+  w.key("locality").string_or_null(s.locality);
+}
+
+void write_metadata(json_writer& w, const metadata_list& metadata) {
+  w.begin_array();
+  for (const auto& [key, value] : metadata)
+    w.begin_object().key("key").value(key).key("value").value(value).end_object();
+  w.end_array();
+}
+
+std::string chain_of(const ca_view* ca) {
+  return ca == nullptr ? std::string{} : join_chain(ca->chain_pem, false);
+}
+
+} // namespace
+
+std::string join_chain(const std::vector<std::string>& blocks, bool drop_root) {
+  std::string out;
+  auto count = blocks.size();
+  if (drop_root && count > 0)
+    --count;
+  for (size_t i = 0; i < count; ++i)
+    out += blocks[i];
+  return out;
+}
+
+std::string render_issuance(const issuance_result& result, bool remove_roots) {
+  json_writer w;
+  w.begin_object().key("certificate").begin_object();
+  w.key("certificate").value(result.certificate_pem);
+  w.key("issuingCaCertificate").value(result.chain_pem.empty() ? "" : result.chain_pem.front());
+  w.key("certificateChain").value(join_chain(result.chain_pem, remove_roots));
+  if (!result.private_key_pem.empty())
+    w.key("privateKey").value(result.private_key_pem);
+  w.key("serialNumber").value(result.serial_hex);
+  w.key("certificateId").value(result.certificate_id);
+  w.end_object();
+  w.key("certificateRequestId").value(result.request_id);
+  w.key("status").value(result.status);
+  w.end_object();
+  return w.take();
+}
+
+std::string render_request(const request_record& request, const certificate_record* cert,
+                           const ca_view* ca) {
+  json_writer w;
+  w.begin_object();
+  w.key("status").value(to_string(request.status));
+  if (cert != nullptr) {
+    w.key("certificate").value(pem_encode("CERTIFICATE", cert->der));
+    w.key("certificateId").value(cert->id);
+    w.key("serialNumber").value(to_hex(cert->serial));
+    w.key("certificateChain").value(chain_of(ca));
+  } else {
+    w.key("certificate").null().key("certificateId").null().key("serialNumber").null();
+    w.key("certificateChain").null();
+  }
+  // Private keys are returned once, in the issuance response, and never
+  // stored; a poll therefore always says null.
+  w.key("privateKey").null();
+  w.key("errorMessage").string_or_null(request.error_message);
+  write_subject_members(w, request.plan.subject);
+  w.key("altNames").value(alt_names_text(request.plan.sans));
+  w.key("profileId").value(request.profile_id);
+  w.key("caId").value(request.ca_id);
+  w.key("metadata");
+  write_metadata(w, request.metadata);
+  w.key("createdAt").value(format_iso8601(request.created_at));
+  w.key("updatedAt").value(format_iso8601(request.updated_at));
+  w.end_object();
+  return w.take();
+}
+
+std::string render_certificate(const certificate_record& cert, const ca_view* ca,
+                               const profile_record* profile) {
+  json_writer w;
+  w.begin_object().key("certificate").begin_object();
+  w.key("id").value(cert.id);
+  w.key("createdAt").value(format_iso8601(cert.created_at));
+  w.key("updatedAt").value(format_iso8601(cert.created_at));
+  w.key("caId").value(cert.ca_id);
+  w.key("caCertId").string_or_null(ca ? ca->ca_cert_id : std::string{});
+  w.key("certificateRequestId").value(cert.request_id);
+  w.key("profileId").value(cert.profile_id);
+  w.key("status").value(cert.status == certificate_status::active ? "active" : "revoked");
+  w.key("serialNumber").value(to_hex(cert.serial));
+  w.key("friendlyName").value(cert.subject.common_name);
+  w.key("commonName").value(cert.subject.common_name);
+  w.key("altNames").value(alt_names_text(cert.sans));
+  w.key("notBefore").value(format_iso8601(cert.not_before));
+  w.key("notAfter").value(format_iso8601(cert.not_after));
+  w.key("revokedAt").null().key("revocationReason").null();
+  w.key("keyUsages").string_array(key_usage_names(cert.key_usages));
+  w.key("extendedKeyUsages").string_array(ext_key_usage_names(cert.ext_key_usages));
+  w.key("keyAlgorithm").value(to_string(cert.key_alg));
+  w.key("signatureAlgorithm").value(to_string(cert.signature_alg));
+  w.key("renewBeforeDays").null().key("renewedFromCertificateId").null();
+  w.key("renewedByCertificateId").null().key("renewalError").null();
+  w.key("subject").begin_object();
+  write_subject_members(w, cert.subject);
+  w.end_object();
+  w.key("fingerprints").begin_object();
+  w.key("sha256").value(fingerprint(cert.der, EVP_sha256()));
+  w.key("sha1").value(fingerprint(cert.der, EVP_sha1()));
+  w.end_object();
+  w.key("basicConstraints").begin_object().key("isCA").value(false).end_object();
+  w.key("caName").string_or_null(ca ? ca->name : std::string{});
+  w.key("caType").value("internal");
+  w.key("profileName").string_or_null(profile ? profile->slug : std::string{});
+  w.key("hasPrivateKey").value(false);
+  w.key("latestRenewalCertificateId").null();
+  w.key("metadata");
+  write_metadata(w, cert.metadata);
+  w.end_object().end_object();
+  return w.take();
+}
+
+std::string render_certificate_body(const certificate_record& cert, const ca_view* ca) {
+  json_writer w;
+  w.begin_object();
+  w.key("certificate").value(pem_encode("CERTIFICATE", cert.der));
+  auto chain = chain_of(ca);
+  w.key("certificateChain").string_or_null(chain);
+  w.key("serialNumber").value(to_hex(cert.serial));
+  w.end_object();
+  return w.take();
+}
+
+std::string render_ca_certificate(const ca_view& ca) {
+  json_writer w;
+  w.begin_object();
+  w.key("certificate").value(ca.chain_pem.front());
+  std::vector<std::string> parents(ca.chain_pem.begin() + 1, ca.chain_pem.end());
+  w.key("certificateChain").value(join_chain(parents, false));
+  w.key("serialNumber").value(ca.serial_hex);
+  w.end_object();
+  return w.take();
+}
+
+std::string render_profile(const profile_record& profile, const ca_view* ca,
+                           const policy_record* policy) {
+  json_writer w;
+  w.begin_object().key("certificateProfile").begin_object();
+  w.key("id").value(profile.id);
+  w.key("slug").value(profile.slug);
+  w.key("description").value(profile.description);
+  w.key("caId").string_or_null(profile.ca_id);
+  w.key("certificatePolicyId").value(profile.policy_id);
+  w.key("enrollmentType").value(profile.enrollment_type);
+  w.key("issuerType").value(profile.issuer_type);
+  w.key("apiConfig").begin_object();
+  w.key("autoRenew").value(profile.auto_renew);
+  if (profile.renew_before_days > 0)
+    w.key("renewBeforeDays").value(profile.renew_before_days);
+  w.end_object();
+  w.key("defaults").begin_object();
+  if (profile.defaults.ttl_days)
+    w.key("ttlDays").value(*profile.defaults.ttl_days);
+  if (profile.defaults.key_usages)
+    w.key("keyUsages").string_array(key_usage_names(*profile.defaults.key_usages));
+  if (profile.defaults.ext_key_usages)
+    w.key("extendedKeyUsages").string_array(ext_key_usage_names(*profile.defaults.ext_key_usages));
+  if (profile.defaults.key_alg)
+    w.key("keyAlgorithm").value(to_string(*profile.defaults.key_alg));
+  if (profile.defaults.signature_alg)
+    w.key("signatureAlgorithm").value(to_string(*profile.defaults.signature_alg));
+  w.end_object();
+  if (ca != nullptr)
+    w.key("certificateAuthority")
+      .begin_object()
+      .key("id")
+      .value(ca->id)
+      .key("name")
+      .value(ca->name)
+      .key("status")
+      .value(to_string(ca->status))
+      .end_object();
+  if (policy != nullptr)
+    w.key("certificatePolicy")
+      .begin_object()
+      .key("id")
+      .value(policy->id)
+      .key("name")
+      .value(policy->name)
+      .end_object();
+  w.key("createdAt").value(format_iso8601(profile.created_at));
+  w.key("updatedAt").value(format_iso8601(profile.updated_at));
+  w.end_object().end_object();
+  return w.take();
+}
+
+} // namespace certmint

@@ -1,0 +1,40 @@
+#pragma once
+
+// JSON renderings of certmint's objects, with Infisical's field names.
+
+#include <string>
+#include <vector>
+
+#include "engine/issuance.hpp"
+#include "storage/catalog.hpp"
+#include "storage/records.hpp"
+
+namespace certmint {
+
+/// Joins PEM blocks into one chain string; `drop_root` leaves out the last
+/// block (removeRootsFromChain).
+std::string join_chain(const std::vector<std::string>& blocks, bool drop_root);
+
+/// Response of POST /certificates.
+std::string render_issuance(const issuance_result& result, bool remove_roots);
+
+/// Response of GET /certificates/certificate-requests/:id. `cert` and `ca`
+/// may be null (not issued yet, or CA gone).
+std::string render_request(const request_record& request, const certificate_record* cert,
+                           const ca_view* ca);
+
+/// Response of GET /certificates/:id.
+std::string render_certificate(const certificate_record& cert, const ca_view* ca,
+                               const profile_record* profile);
+
+/// Response of GET /certificates/:id/certificate.
+std::string render_certificate_body(const certificate_record& cert, const ca_view* ca);
+
+/// Response of GET /ca/internal/:caId/certificate.
+std::string render_ca_certificate(const ca_view& ca);
+
+/// Response of GET /certificate-profiles/slug/:slug (and by id).
+std::string render_profile(const profile_record& profile, const ca_view* ca,
+                           const policy_record* policy);
+
+} // namespace certmint

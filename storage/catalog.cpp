@@ -1,0 +1,69 @@
+#include "storage/catalog.hpp"
+
+#include "engine/hex.hpp"
+#include "engine/pem.hpp"
+
+namespace certmint {
+
+const profile_record* catalog_snapshot::profile(const std::string& id) const {
+  auto it = profiles.find(id);
+  return it == profiles.end() ? nullptr : &it->second;
+}
+
+const profile_record* catalog_snapshot::profile_by_slug(const std::string& slug) const {
+  auto it = profile_ids_by_slug.find(slug);
+  return it == profile_ids_by_slug.end() ? nullptr : profile(it->second);
+}
+
+const ca_view* catalog_snapshot::ca(const std::string& id) const {
+  auto it = cas.find(id);
+  return it == cas.end() ? nullptr : &it->second;
+}
+
+ca_view make_ca_view(const ca_record& record) {
+  ca_view view;
+  view.id = record.id;
+  view.name = record.name;
+  view.type = record.type;
+  view.status = record.status;
+  view.key_alg = record.key_alg;
+  view.not_before = record.not_before;
+  view.not_after = record.not_after;
+  view.ca_cert_id = record.ca_cert_id;
+  view.crl_id = record.crl_id;
+  view.serial_hex = to_hex(record.serial);
+  view.certificate_der = record.certificate_der;
+  view.chain_pem.push_back(pem_encode("CERTIFICATE", record.certificate_der));
+  for (const auto& der : record.parent_chain_der)
+    view.chain_pem.push_back(pem_encode("CERTIFICATE", der));
+  return view;
+}
+
+result<std::shared_ptr<catalog>> catalog::load(const store& db) {
+  auto snapshot = std::make_shared<catalog_snapshot>();
+  auto profiles = db.load_all<profile_record>(column::profiles);
+  if (!profiles)
+    return std::move(profiles).error();
+  for (auto& profile : *profiles) {
+    snapshot->profile_ids_by_slug[profile.slug] = profile.id;
+    auto id = profile.id;
+    snapshot->profiles.emplace(std::move(id), std::move(profile));
+  }
+  auto policies = db.load_all<policy_record>(column::policies);
+  if (!policies)
+    return std::move(policies).error();
+  for (auto& policy : *policies) {
+    auto id = policy.id;
+    snapshot->policies.emplace(std::move(id), std::move(policy));
+  }
+  auto cas = db.load_all<ca_record>(column::cas);
+  if (!cas)
+    return std::move(cas).error();
+  for (const auto& ca : *cas)
+    snapshot->cas.emplace(ca.id, make_ca_view(ca));
+  auto out = std::make_shared<catalog>();
+  out->publish(std::move(snapshot));
+  return out;
+}
+
+} // namespace certmint
