@@ -1,0 +1,52 @@
+# certmint: `make run` and `make test` work on a fresh Debian 12 machine.
+
+BUILD       ?= build
+ASAN_BUILD  ?= build-asan
+JOBS        ?= $(shell nproc)
+CTEST_FLAGS ?= --output-on-failure -j$(JOBS)
+
+# Debian packages the build, the tests and `make run` need.
+PACKAGES = cmake g++ make pkg-config openssl \
+           libcaf-dev libssl-dev librocksdb-dev libsimdjson-dev libcpp-httplib-dev catch2
+
+SUDO = $(shell [ "$$(id -u)" -eq 0 ] || echo sudo)
+
+.PHONY: deps build run test test-sanitize format clean
+
+# Installs only what is missing; a no-op (no apt call) when all is there.
+deps:
+	@missing=""; \
+	for p in $(PACKAGES); do \
+	  dpkg-query -W -f='$${Status}' $$p 2>/dev/null | grep -q "install ok installed" \
+	    || missing="$$missing $$p"; \
+	done; \
+	if [ -n "$$missing" ]; then \
+	  echo "installing:$$missing"; \
+	  $(SUDO) apt-get -o DPkg::Lock::Timeout=300 update -q && \
+	  DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get -o DPkg::Lock::Timeout=300 \
+	    install -y --no-install-recommends $$missing; \
+	fi
+
+build: deps
+	cmake -S . -B $(BUILD) -DCMAKE_BUILD_TYPE=Release
+	cmake --build $(BUILD) -j$(JOBS)
+
+# Serves on 127.0.0.1:8080 with data under ./data (CERTMINT_LISTEN,
+# CERTMINT_DATA_DIR, CERTMINT_PUBLIC_URL and CERTMINT_ADMIN_TOKEN apply).
+run: build
+	./$(BUILD)/app/certmint serve
+
+test: build
+	cd $(BUILD) && ctest $(CTEST_FLAGS)
+
+# The whole suite again under AddressSanitizer + UndefinedBehaviorSanitizer.
+test-sanitize: deps
+	cmake -S . -B $(ASAN_BUILD) -DCMAKE_BUILD_TYPE=RelWithDebInfo -DCERTMINT_SANITIZE=ON
+	cmake --build $(ASAN_BUILD) -j$(JOBS)
+	cd $(ASAN_BUILD) && ctest $(CTEST_FLAGS)
+
+format:
+	clang-format -i $$(git ls-files '*.cpp' '*.hpp')
+
+clean:
+	rm -rf $(BUILD) $(ASAN_BUILD)

@@ -1,0 +1,198 @@
+#include <catch2/catch.hpp>
+
+#include <openssl/x509v3.h>
+
+#include "engine/certificate_builder.hpp"
+#include "engine/identifiers.hpp"
+#include "engine/key_generator.hpp"
+#include "engine/pem.hpp"
+#include "engine/time_format.hpp"
+#include "tests/support/test_pki.hpp"
+
+using namespace certmint;
+
+namespace {
+
+struct test_ca {
+  std::string root_pem;
+  issuer_material intermediate;
+  std::string intermediate_pem;
+
+  std::string chain() const { return intermediate_pem + root_pem; }
+};
+
+test_ca make_ca(key_algorithm alg) {
+  auto now = unix_now();
+  auto root_key = generate_key(alg);
+  REQUIRE(root_key);
+  ca_certificate_spec root_spec;
+  root_spec.subject.common_name = "Test Root";
+  root_spec.not_before = now - 60;
+  root_spec.not_after = now + 3650 * 86400;
+  root_spec.hash = default_hash(alg);
+  auto root_der = sign_root(root_key->get(), make_serial(), root_spec);
+  REQUIRE(root_der);
+  issuer_material root;
+  root.certificate = certificate_from_der(*root_der).value();
+  root.key = std::move(*root_key);
+  root.key_alg = alg;
+  root.crl_url = "http://127.0.0.1:1/crl/root";
+  root.ca_issuers_url = "http://127.0.0.1:1/ca/root";
+  auto inter_key = generate_key(alg);
+  REQUIRE(inter_key);
+  ca_certificate_spec inter_spec = root_spec;
+  inter_spec.subject.common_name = "Test Intermediate";
+  inter_spec.path_length = 0;
+  inter_spec.not_after = now + 1825 * 86400;
+  auto inter_der = sign_intermediate(root, inter_key->get(), make_serial(), inter_spec);
+  REQUIRE(inter_der);
+  test_ca ca;
+  ca.root_pem = pem_encode("CERTIFICATE", *root_der);
+  ca.intermediate_pem = pem_encode("CERTIFICATE", *inter_der);
+  ca.intermediate.certificate = certificate_from_der(*inter_der).value();
+  ca.intermediate.key = std::move(*inter_key);
+  ca.intermediate.key_alg = alg;
+  ca.intermediate.crl_url = "http://127.0.0.1:1/crl/intermediate";
+  ca.intermediate.ca_issuers_url = "http://127.0.0.1:1/ca/intermediate";
+  return ca;
+}
+
+issuance_plan plan_for(EVP_PKEY* key, key_algorithm alg, int64_t now) {
+  issuance_plan plan;
+  plan.subject.common_name = "svc.example.com";
+  plan.subject_der = *encode_subject(plan.subject);
+  plan.sans = {{san_type::dns_name, "svc.example.com"}, {san_type::ip_address, "192.0.2.7"}};
+  plan.key_usages = ku_digital_signature;
+  plan.ext_key_usages = eku_server_auth | eku_client_auth;
+  plan.key_alg = alg;
+  plan.public_key_der = public_key_to_der(key);
+  plan.not_before = now;
+  plan.not_after = now + 86400 - 1;
+  return plan;
+}
+
+} // namespace
+
+TEST_CASE("leaves verify against their chain with OpenSSL", "[engine][builder]") {
+  for (auto ca_alg : {key_algorithm::ec_p256, key_algorithm::ec_p384, key_algorithm::rsa_2048}) {
+    CAPTURE(to_string(ca_alg));
+    auto ca = make_ca(ca_alg);
+    auto now = unix_now();
+    auto leaf_key = generate_key(key_algorithm::ec_p256);
+    REQUIRE(leaf_key);
+    auto plan = plan_for(leaf_key->get(), key_algorithm::ec_p256, now);
+    plan.signature_alg = {family_of(ca_alg), default_hash(ca_alg)};
+    auto serial = make_serial();
+    auto der = sign_leaf(ca.intermediate, serial, plan);
+    REQUIRE(der);
+    auto pem = pem_encode("CERTIFICATE", *der);
+    CHECK(test::verify_chain(pem, ca.chain()) == "");
+    CHECK(test::verify_chain(pem, ca.chain(), "sslclient") == "");
+
+    auto cert = certificate_from_der(*der);
+    REQUIRE(cert);
+    auto* x = cert->get();
+    CHECK(X509_get_version(x) == X509_VERSION_3);
+    CHECK((X509_get_extension_flags(x) & EXFLAG_CA) == 0);
+    CHECK(X509_get_key_usage(x) == KU_DIGITAL_SIGNATURE);
+    CHECK(X509_get_extended_key_usage(x) == (XKU_SSL_SERVER | XKU_SSL_CLIENT));
+    CHECK(X509_check_host(x, "svc.example.com", 0, 0, nullptr) == 1);
+    CHECK(X509_check_ip_asc(x, "192.0.2.7", 0) == 1);
+    CHECK(X509_get0_subject_key_id(x) != nullptr);
+    CHECK(X509_get0_authority_key_id(x) != nullptr);
+    int crit = -1;
+    auto* eku = X509_get_ext_d2i(x, NID_ext_key_usage, &crit, nullptr);
+    CHECK(crit == 0);  // EKU non-critical (RFC 5280 practice)
+    sk_ASN1_OBJECT_pop_free(static_cast<EXTENDED_KEY_USAGE*>(eku), ASN1_OBJECT_free);
+    auto* ku = X509_get_ext_d2i(x, NID_key_usage, &crit, nullptr);
+    CHECK(crit == 1);
+    ASN1_BIT_STRING_free(static_cast<ASN1_BIT_STRING*>(ku));
+    auto* aia = static_cast<AUTHORITY_INFO_ACCESS*>(
+      X509_get_ext_d2i(x, NID_info_access, nullptr, nullptr));
+    REQUIRE(aia != nullptr);
+    CHECK(sk_ACCESS_DESCRIPTION_num(aia) == 1);
+    AUTHORITY_INFO_ACCESS_free(aia);
+    auto* cdp = static_cast<CRL_DIST_POINTS*>(
+      X509_get_ext_d2i(x, NID_crl_distribution_points, nullptr, nullptr));
+    REQUIRE(cdp != nullptr);
+    CRL_DIST_POINTS_free(cdp);
+    // Serial: the bytes we reserved, positive.
+    auto* sn = X509_get0_serialNumber(x);
+    CHECK(sn->type == V_ASN1_INTEGER);
+    CHECK(sn->length == 20);
+    CHECK(std::string(reinterpret_cast<const char*>(sn->data), 20) == serial);
+    // Validity exactly as planned.
+    CHECK(ASN1_TIME_cmp_time_t(X509_get0_notBefore(x), plan.not_before) == 0);
+    CHECK(ASN1_TIME_cmp_time_t(X509_get0_notAfter(x), plan.not_after) == 0);
+  }
+}
+
+TEST_CASE("a leaf with an empty subject gets a critical SAN", "[engine][builder]") {
+  auto ca = make_ca(key_algorithm::ec_p256);
+  auto key = generate_key(key_algorithm::ec_p256);
+  auto plan = plan_for(key->get(), key_algorithm::ec_p256, unix_now());
+  plan.subject = {};
+  plan.subject_der = *encode_subject(plan.subject);
+  auto der = sign_leaf(ca.intermediate, make_serial(), plan);
+  REQUIRE(der);
+  auto cert = certificate_from_der(*der);
+  int crit = -1;
+  auto* san = X509_get_ext_d2i(cert->get(), NID_subject_alt_name, &crit, nullptr);
+  CHECK(crit == 1);
+  GENERAL_NAMES_free(static_cast<GENERAL_NAMES*>(san));
+  CHECK(test::verify_chain(pem_encode("CERTIFICATE", *der), ca.chain()) == "");
+}
+
+TEST_CASE("CA certificates carry CA constraints", "[engine][builder]") {
+  auto ca = make_ca(key_algorithm::ec_p256);
+  auto inter = certificate_from_pem(ca.intermediate_pem);
+  REQUIRE(inter);
+  CHECK((X509_get_extension_flags(inter->get()) & EXFLAG_CA) != 0);
+  CHECK(X509_get_pathlen(inter->get()) == 0);
+  CHECK((X509_get_key_usage(inter->get()) & KU_KEY_CERT_SIGN) != 0);
+  CHECK(test::verify_chain(ca.intermediate_pem, ca.root_pem, nullptr) == "");
+  auto root = certificate_from_pem(ca.root_pem);
+  CHECK(X509_get_pathlen(root->get()) == -1);
+}
+
+TEST_CASE("subject encoding enforces RFC 5280 bounds", "[engine][builder][malformed]") {
+  subject_fields s;
+  s.common_name = std::string(65, 'a');
+  auto der = encode_subject(s);
+  REQUIRE_FALSE(der);
+  CHECK(der.error().message == "commonName must be at most 64 characters (RFC 5280 upper bound)");
+  s = {};
+  s.country = "USA";
+  der = encode_subject(s);
+  REQUIRE_FALSE(der);
+  CHECK(der.error().message
+        == "country must be a two-letter ISO 3166 code in upper case, got 'USA'");
+  s = {};
+  s.organization = std::string("\xff\xfe", 2);
+  der = encode_subject(s);
+  REQUIRE_FALSE(der);
+  CHECK(der.error().message == "organization is not valid UTF-8 text");
+}
+
+TEST_CASE("SAN syntax checks", "[engine][names][malformed]") {
+  auto ok = [](san_type t, const char* v) { return bool(validate_san({t, v})); };
+  CHECK(ok(san_type::dns_name, "localhost"));
+  CHECK(ok(san_type::dns_name, "*.example.com"));
+  CHECK(ok(san_type::dns_name, "a-b.example.com"));
+  CHECK_FALSE(ok(san_type::dns_name, "a.*.example.com"));
+  CHECK_FALSE(ok(san_type::dns_name, "-a.example.com"));
+  CHECK_FALSE(ok(san_type::dns_name, "a..example.com"));
+  CHECK_FALSE(ok(san_type::dns_name, "a,b.example.com"));
+  CHECK_FALSE(ok(san_type::dns_name, std::string(64, 'a').c_str()));
+  CHECK(ok(san_type::ip_address, "10.0.0.1"));
+  CHECK(ok(san_type::ip_address, "2001:db8::1"));
+  CHECK_FALSE(ok(san_type::ip_address, "10.0.0.256"));
+  CHECK(ok(san_type::email, "a@example.com"));
+  CHECK_FALSE(ok(san_type::email, "@example.com"));
+  CHECK_FALSE(ok(san_type::email, "a b@example.com"));
+  CHECK(ok(san_type::uri, "spiffe://trust/ns/a"));
+  CHECK_FALSE(ok(san_type::uri, "no-scheme"));
+  CHECK_FALSE(ok(san_type::uri, "1http://x"));
+  CHECK(validate_san({san_type::dns_name, "bad host"}).error().message
+        == "Invalid dns_name SAN value 'bad host'");
+}

@@ -1,0 +1,124 @@
+#include <catch2/catch.hpp>
+
+#include "engine/csr.hpp"
+#include "tests/support/test_pki.hpp"
+
+using namespace certmint;
+using certmint::test::csr_options;
+
+TEST_CASE("CSRs of every supported key algorithm parse and verify", "[engine][csr]") {
+  for (auto alg : {key_algorithm::rsa_2048, key_algorithm::rsa_3072, key_algorithm::rsa_4096,
+                   key_algorithm::ec_p256, key_algorithm::ec_p384, key_algorithm::ec_p521}) {
+    CAPTURE(to_string(alg));
+    csr_options opts;
+    opts.organization = "Example Org";
+    opts.sans = {"DNS:app.example.com", "IP:10.1.2.3", "IP:::1", "email:ops@example.com",
+                 "URI:spiffe://example.com/app"};
+    auto made = test::make_csr(alg, opts);
+    auto csr = parse_csr(made.csr_pem);
+    REQUIRE(csr);
+    CHECK(csr->key_alg == alg);
+    CHECK(csr->subject.common_name == "app.example.com");
+    CHECK(csr->subject.organization == "Example Org");
+    REQUIRE(csr->sans.size() == 5);
+    CHECK(csr->sans[0] == subject_alt_name{san_type::dns_name, "app.example.com"});
+    CHECK(csr->sans[1] == subject_alt_name{san_type::ip_address, "10.1.2.3"});
+    CHECK(csr->sans[2] == subject_alt_name{san_type::ip_address, "::1"});
+    CHECK(csr->sans[3] == subject_alt_name{san_type::email, "ops@example.com"});
+    CHECK(csr->sans[4] == subject_alt_name{san_type::uri, "spiffe://example.com/app"});
+    CHECK(csr->signature.hash == hash_algorithm::sha256);
+    CHECK_FALSE(csr->requests_ca);
+    CHECK_FALSE(csr->public_key_der.empty());
+  }
+}
+
+TEST_CASE("CSR key usages, EKUs and CA requests are read", "[engine][csr]") {
+  csr_options opts;
+  opts.key_usage = "critical,digitalSignature,keyAgreement";
+  opts.ext_key_usage = "serverAuth,clientAuth";
+  auto csr = parse_csr(test::make_csr(key_algorithm::ec_p256, opts).csr_pem);
+  REQUIRE(csr);
+  REQUIRE(csr->key_usages);
+  CHECK(*csr->key_usages == (ku_digital_signature | ku_key_agreement));
+  REQUIRE(csr->ext_key_usages);
+  CHECK(*csr->ext_key_usages == (eku_server_auth | eku_client_auth));
+
+  csr_options ca;
+  ca.basic_constraints = "critical,CA:TRUE";
+  auto ca_csr = parse_csr(test::make_csr(key_algorithm::ec_p256, ca).csr_pem);
+  REQUIRE(ca_csr);
+  CHECK(ca_csr->requests_ca);
+}
+
+TEST_CASE("CSR hashes SHA-384 and SHA-512 are accepted", "[engine][csr]") {
+  csr_options opts;
+  opts.digest = EVP_sha384();
+  auto csr = parse_csr(test::make_csr(key_algorithm::rsa_2048, opts).csr_pem);
+  REQUIRE(csr);
+  CHECK(csr->signature == signature_algorithm{key_family::rsa, hash_algorithm::sha384});
+  opts.digest = EVP_sha512();
+  csr = parse_csr(test::make_csr(key_algorithm::ec_p384, opts).csr_pem);
+  REQUIRE(csr);
+  CHECK(csr->signature == signature_algorithm{key_family::ecdsa, hash_algorithm::sha512});
+}
+
+namespace {
+
+std::string csr_error(const std::string& pem) {
+  auto csr = parse_csr(pem);
+  REQUIRE_FALSE(csr);
+  CHECK(csr.error().code == errc::bad_request);
+  return csr.error().message;
+}
+
+} // namespace
+
+TEST_CASE("malformed CSRs are refused with precise messages", "[engine][csr][malformed]") {
+  auto good = test::make_csr(key_algorithm::ec_p256).csr_pem;
+  CHECK(csr_error("") == "Invalid CSR: expected a PEM-encoded PKCS#10 request starting with "
+                         "'-----BEGIN CERTIFICATE REQUEST-----'");
+  CHECK(csr_error("hello").rfind("Invalid CSR: expected a PEM-encoded", 0) == 0);
+  CHECK(csr_error("-----BEGIN CERTIFICATE-----\nAAAA\n-----END CERTIFICATE-----\n")
+          .rfind("Invalid CSR: expected a PEM", 0)
+        == 0);
+  CHECK(csr_error("-----BEGIN CERTIFICATE REQUEST-----\n!!!!\n-----END CERTIFICATE REQUEST-----")
+        == "Invalid CSR: the PEM block does not decode to a PKCS#10 request");
+  CHECK(csr_error("-----BEGIN CERTIFICATE REQUEST-----\nMAA=\n-----END CERTIFICATE REQUEST-----")
+        == "Invalid CSR: the PEM block does not decode to a PKCS#10 request");
+  // Truncated: the first half of a valid CSR.
+  CHECK(csr_error(good.substr(0, good.size() / 2))
+        == "Invalid CSR: the PEM block does not decode to a PKCS#10 request");
+  CHECK(csr_error(test::tamper_csr(good)).rfind("Invalid CSR: signature verification failed", 0)
+        == 0);
+}
+
+TEST_CASE("unsupported CSR keys and hashes get Infisical's messages", "[engine][csr]") {
+  auto rsa1024 = test::make_rsa_key(1024);
+  CHECK(csr_error(test::make_csr_for(rsa1024.get()))
+        == "Unsupported RSA key size in CSR: 1024. Supported: 2048, 3072, 4096");
+  auto k1 = test::make_ec_key("secp256k1");
+  CHECK(csr_error(test::make_csr_for(k1.get()))
+        == "Unsupported ECDSA curve in CSR: secp256k1. Supported: P-256, P-384, P-521");
+  auto ed = test::make_ed25519_key();
+  CHECK(csr_error(test::make_csr_for(ed.get()))
+        == "Unsupported key type in CSR: ED25519. Supported: RSA, ECDSA");
+  test::csr_options sha1;
+  sha1.digest = EVP_sha1();
+  auto rsa = test::make_rsa_key(2048);
+  CHECK(csr_error(test::make_csr_for(rsa.get(), sha1))
+        == "Unsupported RSA hash algorithm in CSR: SHA1. Supported: SHA-256, SHA-384, SHA-512");
+  auto ec = test::make_ec_key("P-256");
+  CHECK(csr_error(test::make_csr_for(ec.get(), sha1))
+        == "Unsupported ECDSA hash algorithm in CSR: SHA1. Supported: SHA-256, SHA-384, SHA-512");
+}
+
+TEST_CASE("CSR SANs with invalid syntax are refused", "[engine][csr][malformed]") {
+  test::csr_options opts;
+  opts.sans = {"DNS:bad name.example.com"};
+  CHECK(csr_error(test::make_csr(key_algorithm::ec_p256, opts).csr_pem)
+        == "Invalid altName from CSR: bad name.example.com");
+  opts.sans = {"otherName:1.2.3.4;UTF8:ignored", "DNS:ok.example.com"};
+  auto csr = parse_csr(test::make_csr(key_algorithm::ec_p256, opts).csr_pem);
+  REQUIRE(csr);
+  REQUIRE(csr->sans.size() == 1);  // otherName is ignored, as in Infisical
+}

@@ -1,0 +1,44 @@
+#include <catch2/catch.hpp>
+
+#include <set>
+
+#include <openssl/bn.h>
+
+#include "engine/identifiers.hpp"
+
+using namespace certmint;
+
+TEST_CASE("serials are positive, 20 octets and distinct", "[engine][serial]") {
+  std::set<std::string> seen;
+  for (int i = 0; i < 2000; ++i) {
+    auto serial = make_serial();
+    REQUIRE(serial.size() == 20);
+    auto first = static_cast<unsigned char>(serial[0]);
+    CHECK((first & 0x80) == 0);  // positive as a DER INTEGER
+    CHECK(first != 0);           // no leading zero octet: exactly 20 octets, never zero
+    CHECK(seen.insert(serial).second);
+  }
+}
+
+TEST_CASE("UUIDv7 identifiers", "[engine][uuid]") {
+  auto a = make_uuid_v7();
+  CHECK(is_uuid(a));
+  CHECK(a[14] == '7');
+  CHECK((a[19] == '8' || a[19] == '9' || a[19] == 'a' || a[19] == 'b'));
+  CHECK(a != make_uuid_v7());
+  CHECK(is_uuid("01234567-89AB-cdef-0123-456789abcdef"));
+  for (const char* bad : {"", "not-a-uuid", "01234567-89ab-cdef-0123-456789abcde",
+                          "01234567089ab-cdef-0123-456789abcdef",
+                          "0123456g-89ab-cdef-0123-456789abcdef"})
+    CHECK_FALSE(is_uuid(bad));
+}
+
+TEST_CASE("API tokens are random and stored as digests", "[engine][token]") {
+  auto token = make_api_token();
+  CHECK(token.rfind("cm_", 0) == 0);
+  CHECK(token.size() == 67);
+  CHECK(token != make_api_token());
+  CHECK(token_digest(token).size() == 64);
+  CHECK(token_digest("abc")
+        == "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad");
+}

@@ -1,0 +1,78 @@
+#include <catch2/catch.hpp>
+
+#include <fstream>
+#include <map>
+
+#include "app/server_config.hpp"
+#include "tests/support/test_pki.hpp"
+
+using namespace certmint;
+
+namespace {
+
+env_lookup env_of(std::map<std::string, std::string> vars) {
+  return [vars = std::move(vars)](const char* name) -> const char* {
+    auto it = vars.find(name);
+    return it == vars.end() ? nullptr : it->second.c_str();
+  };
+}
+
+std::string config_error(std::vector<std::string> args, std::map<std::string, std::string> env = {}) {
+  auto cfg = load_server_config(args, env_of(std::move(env)));
+  REQUIRE_FALSE(cfg);
+  return cfg.error().message;
+}
+
+} // namespace
+
+TEST_CASE("defaults, file, environment and flags, in that order", "[config]") {
+  auto cfg = load_server_config({}, env_of({}));
+  REQUIRE(cfg);
+  CHECK(cfg->host == "127.0.0.1");
+  CHECK(cfg->port == 8080);
+  CHECK(cfg->data_dir == "./data");
+  CHECK(cfg->public_url.empty());
+  test::temp_dir dir;
+  auto file = dir.path() + "/certmint.json";
+  std::ofstream{file} << R"({"listen":"127.0.0.1:9000","dataDir":"/from-file","httpThreads":8,
+                             "publicUrl":"https://ca.example.com/","caKeyAlgorithm":"RSA_2048"})";
+  cfg = load_server_config({"--config", file, "--data-dir=/from-flag"},
+                           env_of({{"CERTMINT_DATA_DIR", "/from-env"},
+                                   {"CERTMINT_LISTEN", "0.0.0.0:9443"},
+                                   {"CERTMINT_ADMIN_TOKEN", "0123456789abcdef"}}));
+  REQUIRE(cfg);
+  CHECK(cfg->host == "0.0.0.0");
+  CHECK(cfg->port == 9443);
+  CHECK(cfg->data_dir == "/from-flag");
+  CHECK(cfg->http_threads == 8);
+  CHECK(cfg->public_url == "https://ca.example.com");
+  CHECK(cfg->ca_key_algorithm == key_algorithm::rsa_2048);
+  CHECK(cfg->admin_token == "0123456789abcdef");
+}
+
+TEST_CASE("bad settings name what is wrong", "[config][malformed]") {
+  CHECK(config_error({"--listen", "8080"})
+        == "flag --listen: expected HOST:PORT (port 0 picks a free one), got '8080'");
+  CHECK(config_error({"--listen", "h:99999"}).find("expected HOST:PORT") != std::string::npos);
+  CHECK(config_error({"--http-threads", "0"})
+        == "flag --http-threads: expected a whole number from 1 to 4096, got '0'");
+  CHECK(config_error({"--public-url", "ftp://x"}).find("expected an http:// or https://")
+        != std::string::npos);
+  CHECK(config_error({"--public-url", "http://a,b"}).find("without spaces or commas")
+        != std::string::npos);
+  CHECK(config_error({"--bogus", "1"}) == "unknown setting 'bogus' (flag --bogus)");
+  CHECK(config_error({"--listen"}) == "flag '--listen' needs a value");
+  CHECK(config_error({"serve"}) == "unexpected argument 'serve'");
+  CHECK(config_error({"--ca-key-algorithm", "DSA"}).find("unknown key algorithm 'DSA'")
+        != std::string::npos);
+  CHECK(config_error({}, {{"CERTMINT_ADMIN_TOKEN", "short"}})
+        == "environment variable CERTMINT_ADMIN_TOKEN: a token needs at least 16 characters");
+  CHECK(config_error({"--config", "/nonexistent/file.json"})
+        == "cannot read config file '/nonexistent/file.json'");
+  test::temp_dir dir;
+  auto file = dir.path() + "/bad.json";
+  std::ofstream{file} << R"({"listen": "127.0.0.1:1", "colour": "blue"})";
+  CHECK(config_error({"--config", file}).find("'colour'") != std::string::npos);
+  std::ofstream{file, std::ios::trunc} << "{not json";
+  CHECK(config_error({"--config", file}).find("is not a JSON object") != std::string::npos);
+}

@@ -1,0 +1,44 @@
+#pragma once
+
+// Small helpers for integration tests: JSON bodies in and out.
+
+#include <string>
+
+#include <simdjson.h>
+
+#include "gateway/json_writer.hpp"
+#include "tests/support/server_process.hpp"
+
+namespace certmint::test {
+
+struct http_reply {
+  int status = 0;
+  std::string body;
+  simdjson::dom::element json;  ///< valid while this reply lives
+  std::string content_type;
+
+  std::string str(const char* pointer) const;
+  bool is_null(const char* pointer) const;
+  /// For error bodies: the `error` and `message` fields.
+  std::string error() const { return str("/error"); }
+  std::string message() const { return str("/message"); }
+
+private:
+  friend http_reply to_reply(const httplib::Result& res);
+  std::shared_ptr<simdjson::dom::parser> parser_ = std::make_shared<simdjson::dom::parser>();
+};
+
+http_reply to_reply(const httplib::Result& res);
+http_reply post_json(httplib::Client& cli, const std::string& path, const std::string& body);
+http_reply get(httplib::Client& cli, const std::string& path);
+
+/// The id of the bootstrapped `default` profile.
+std::string default_profile_id(httplib::Client& cli);
+
+/// `{"profileId": ..., "csr": ...}` plus extra members (already JSON).
+std::string csr_body(const std::string& profile_id, const std::string& csr,
+                     const std::string& extra = "");
+
+inline const std::string api = "/api/v1/cert-manager";
+
+} // namespace certmint::test

@@ -1,0 +1,110 @@
+#include <catch2/catch.hpp>
+
+#include "storage/store.hpp"
+#include "tests/support/test_pki.hpp"
+
+using namespace certmint;
+
+namespace {
+
+request_record request(const std::string& id, request_status status) {
+  request_record r;
+  r.id = id;
+  r.status = status;
+  r.created_at = 1;
+  return r;
+}
+
+transaction reserve(const std::string& id, const std::string& serial_key) {
+  transaction tx;
+  tx.conditions.push_back({precondition::kind::absent, column::serials, serial_key,
+                           request_status::pending,
+                           make_failure(errc::serial_collision, "serial in use")});
+  tx.put(column::requests, id, request(id, request_status::pending));
+  tx.mutations.push_back({column::serials, serial_key, id});
+  return tx;
+}
+
+transaction flip(const std::string& id, request_status from, request_status to) {
+  transaction tx;
+  tx.conditions.push_back({precondition::kind::request_in_status, column::requests, id, from,
+                           make_failure(errc::not_pending, "not pending")});
+  tx.put(column::requests, id, request(id, to));
+  return tx;
+}
+
+} // namespace
+
+TEST_CASE("committed records survive a reopen", "[storage][store]") {
+  test::temp_dir dir;
+  {
+    auto db = store::open(dir.path());
+    REQUIRE(db);
+    REQUIRE((*db)->commit(reserve("r1", "ca:s1")));
+  }
+  auto db = store::open(dir.path());
+  REQUIRE(db);
+  auto r = (*db)->get_record<request_record>(column::requests, "r1");
+  REQUIRE(r);
+  REQUIRE(*r);
+  CHECK((*r)->status == request_status::pending);
+  auto index = (*db)->get(column::serials, "ca:s1");
+  REQUIRE(index);
+  CHECK(**index == "r1");
+  auto missing = (*db)->get_record<request_record>(column::requests, "nope");
+  REQUIRE(missing);
+  CHECK_FALSE(*missing);
+}
+
+TEST_CASE("a second open of the same directory is refused", "[storage][store]") {
+  test::temp_dir dir;
+  auto first = store::open(dir.path());
+  REQUIRE(first);
+  auto second = store::open(dir.path());
+  REQUIRE_FALSE(second);
+  CHECK(second.error().code == errc::storage_failure);
+  CHECK(second.error().message.find("cannot open RocksDB") != std::string::npos);
+}
+
+TEST_CASE("group commit applies each transaction or none of it", "[storage][store]") {
+  test::temp_dir dir;
+  auto db = std::move(*store::open(dir.path()));
+  REQUIRE(db->commit(reserve("r0", "ca:taken")));
+  std::vector<transaction> group;
+  group.push_back(reserve("r1", "ca:s1"));
+  group.push_back(reserve("r2", "ca:s1"));     // same serial as r1 in this group
+  group.push_back(reserve("r3", "ca:taken"));  // serial already stored
+  group.push_back(flip("r1", request_status::pending, request_status::issued));  // sees r1
+  group.push_back(flip("r0", request_status::issued, request_status::failed));   // wrong state
+  auto results = db->commit_group(group);
+  REQUIRE(results.size() == 5);
+  CHECK(results[0]);
+  REQUIRE_FALSE(results[1]);
+  CHECK(results[1].error().code == errc::serial_collision);
+  REQUIRE_FALSE(results[2]);
+  CHECK(results[2].error().code == errc::serial_collision);
+  CHECK(results[3]);
+  REQUIRE_FALSE(results[4]);
+  CHECK(results[4].error().code == errc::not_pending);
+  CHECK((*db->get_record<request_record>(column::requests, "r1"))->status
+        == request_status::issued);
+  CHECK_FALSE(*db->get_record<request_record>(column::requests, "r2"));
+  CHECK_FALSE(*db->get_record<request_record>(column::requests, "r3"));
+  CHECK((*db->get_record<request_record>(column::requests, "r0"))->status
+        == request_status::pending);
+  CHECK(**db->get(column::serials, "ca:s1") == "r1");
+}
+
+TEST_CASE("a corrupt stored value is reported, not misread", "[storage][store][malformed]") {
+  test::temp_dir dir;
+  auto db = std::move(*store::open(dir.path()));
+  transaction tx;
+  tx.mutations.push_back({column::requests, "bad", std::string{"garbage"}});
+  REQUIRE(db->commit(std::move(tx)));
+  auto r = db->get_record<request_record>(column::requests, "bad");
+  REQUIRE_FALSE(r);
+  CHECK(r.error().code == errc::storage_failure);
+  // A precondition on a corrupt record does not hold.
+  auto results = db->commit_group({flip("bad", request_status::pending, request_status::issued)});
+  CHECK_FALSE(results[0]);
+}

@@ -1,0 +1,57 @@
+#pragma once
+
+// Runs the real `certmint serve` binary on 127.0.0.1 with a port of its own
+// choosing, for integration tests.
+
+#include <memory>
+#include <mutex>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include <httplib.h>
+
+namespace certmint::test {
+
+inline constexpr const char* test_admin_token = "test-admin-token-0123456789";
+
+class server_process {
+public:
+  /// Starts the server on `data_dir`; `admin_token` empty lets it generate
+  /// one (read it from `output()`).
+  explicit server_process(std::string data_dir, std::vector<std::string> extra_args = {},
+                          std::string admin_token = test_admin_token);
+  ~server_process();
+
+  server_process(const server_process&) = delete;
+  server_process& operator=(const server_process&) = delete;
+
+  int port() const { return port_; }
+  std::string base_url() const { return "http://127.0.0.1:" + std::to_string(port_); }
+
+  /// A client with the bearer token set (or none when `token` is empty).
+  std::unique_ptr<httplib::Client> client(const std::string& token = test_admin_token) const;
+
+  /// Everything the server printed on stdout and stderr so far.
+  std::string output() const;
+
+  /// SIGTERM and wait; returns the exit status (or -signal).
+  int stop();
+
+  /// SIGKILL and wait (a crash).
+  void kill_hard();
+
+  bool running() const { return pid_ > 0; }
+
+private:
+  int wait_exit();
+
+  int pid_ = -1;
+  int port_ = 0;
+  int out_fd_ = -1;
+  std::thread reader_;
+  mutable std::mutex mutex_;
+  std::string output_;
+};
+
+} // namespace certmint::test

@@ -1,0 +1,156 @@
+#include "tests/support/test_pki.hpp"
+
+#include <filesystem>
+#include <stdexcept>
+
+#include <openssl/err.h>
+#include <openssl/pem.h>
+#include <openssl/x509_vfy.h>
+
+#include "engine/hex.hpp"
+#include "engine/key_generator.hpp"
+#include "engine/pem.hpp"
+
+namespace certmint::test {
+
+namespace {
+
+void add_ext(STACK_OF(X509_EXTENSION) * exts, int nid, const std::string& value) {
+  if (value.empty())
+    return;
+  auto* ext = X509V3_EXT_conf_nid(nullptr, nullptr, nid, value.c_str());
+  if (ext == nullptr)
+    throw std::runtime_error("bad test extension " + value);
+  sk_X509_EXTENSION_push(exts, ext);
+}
+
+std::string join(const std::vector<std::string>& parts) {
+  std::string out;
+  for (const auto& part : parts)
+    out += (out.empty() ? "" : ",") + part;
+  return out;
+}
+
+} // namespace
+
+std::string make_csr_for(EVP_PKEY* key, const csr_options& options) {
+  x509_req_ptr req{X509_REQ_new()};
+  X509_REQ_set_version(req.get(), 0);
+  auto* name = X509_REQ_get_subject_name(req.get());
+  if (!options.common_name.empty())
+    X509_NAME_add_entry_by_txt(name, "CN", MBSTRING_UTF8,
+                               reinterpret_cast<const unsigned char*>(options.common_name.c_str()),
+                               -1, -1, 0);
+  if (!options.organization.empty())
+    X509_NAME_add_entry_by_txt(name, "O", MBSTRING_UTF8,
+                               reinterpret_cast<const unsigned char*>(options.organization.c_str()),
+                               -1, -1, 0);
+  X509_REQ_set_pubkey(req.get(), key);
+  extensions_ptr exts{sk_X509_EXTENSION_new_null()};
+  add_ext(exts.get(), NID_subject_alt_name, join(options.sans));
+  add_ext(exts.get(), NID_key_usage, options.key_usage);
+  add_ext(exts.get(), NID_ext_key_usage, options.ext_key_usage);
+  add_ext(exts.get(), NID_basic_constraints, options.basic_constraints);
+  if (sk_X509_EXTENSION_num(exts.get()) > 0)
+    X509_REQ_add_extensions(req.get(), exts.get());
+  const EVP_MD* md = options.digest;
+  if (md == nullptr && EVP_PKEY_get_base_id(key) != EVP_PKEY_ED25519)
+    md = EVP_sha256();
+  if (X509_REQ_sign(req.get(), key, md) <= 0)
+    throw std::runtime_error("test CSR signing failed: " + openssl_error_string());
+  bio_ptr bio{BIO_new(BIO_s_mem())};
+  PEM_write_bio_X509_REQ(bio.get(), req.get());
+  char* data = nullptr;
+  auto len = BIO_get_mem_data(bio.get(), &data);
+  return std::string(data, static_cast<size_t>(len));
+}
+
+key_and_csr make_csr(key_algorithm alg, const csr_options& options) {
+  auto key = generate_key(alg);
+  if (!key)
+    throw std::runtime_error(key.error().message);
+  auto csr = make_csr_for(key->get(), options);
+  return {std::move(*key), std::move(csr)};
+}
+
+pkey_ptr make_rsa_key(unsigned bits) {
+  return pkey_ptr{EVP_PKEY_Q_keygen(nullptr, nullptr, "RSA", size_t{bits})};
+}
+
+pkey_ptr make_ec_key(const char* curve) {
+  return pkey_ptr{EVP_PKEY_Q_keygen(nullptr, nullptr, "EC", curve)};
+}
+
+pkey_ptr make_ed25519_key() {
+  return pkey_ptr{EVP_PKEY_Q_keygen(nullptr, nullptr, "ED25519")};
+}
+
+std::string tamper_csr(const std::string& csr_pem) {
+  bio_ptr in{BIO_new_mem_buf(csr_pem.data(), static_cast<int>(csr_pem.size()))};
+  x509_req_ptr req{PEM_read_bio_X509_REQ(in.get(), nullptr, nullptr, nullptr)};
+  unsigned char* der = nullptr;
+  auto len = i2d_X509_REQ(req.get(), &der);
+  std::string bytes(reinterpret_cast<char*>(der), static_cast<size_t>(len));
+  OPENSSL_free(der);
+  // The common name's text is inside the signed part; change one letter.
+  auto pos = bytes.find("example");
+  if (pos == std::string::npos)
+    throw std::runtime_error("tamper_csr needs 'example' in the CSR");
+  bytes[pos] = 'E';
+  return pem_encode("CERTIFICATE REQUEST", bytes);
+}
+
+std::string verify_chain(const std::string& leaf_pem, const std::string& chain_pem,
+                         const char* purpose) {
+  auto leaf = certificate_from_pem(leaf_pem);
+  if (!leaf)
+    return "leaf does not parse";
+  auto blocks = split_pem_blocks(chain_pem);
+  if (blocks.empty())
+    return "empty chain";
+  openssl_ptr<X509_STORE, X509_STORE_free> trust{X509_STORE_new()};
+  auto root = certificate_from_pem(blocks.back());
+  if (!root)
+    return "root does not parse";
+  X509_STORE_add_cert(trust.get(), root->get());
+  STACK_OF(X509)* untrusted = sk_X509_new_null();
+  for (size_t i = 0; i + 1 < blocks.size(); ++i) {
+    auto cert = certificate_from_pem(blocks[i]);
+    if (!cert)
+      return "chain certificate does not parse";
+    sk_X509_push(untrusted, cert->release());
+  }
+  openssl_ptr<X509_STORE_CTX, X509_STORE_CTX_free> ctx{X509_STORE_CTX_new()};
+  X509_STORE_CTX_init(ctx.get(), trust.get(), leaf->get(), untrusted);
+  if (purpose != nullptr)
+    X509_STORE_CTX_set_purpose(
+      ctx.get(), X509_PURPOSE_get_id(X509_PURPOSE_get0(X509_PURPOSE_get_by_sname(purpose))));
+  auto ok = X509_verify_cert(ctx.get());
+  std::string reason;
+  if (ok != 1)
+    reason = X509_verify_cert_error_string(X509_STORE_CTX_get_error(ctx.get()));
+  sk_X509_pop_free(untrusted, X509_free);
+  return reason;
+}
+
+bool key_matches_certificate(const std::string& key_pem, const std::string& cert_pem) {
+  bio_ptr bio{BIO_new_mem_buf(key_pem.data(), static_cast<int>(key_pem.size()))};
+  pkey_ptr key{PEM_read_bio_PrivateKey(bio.get(), nullptr, nullptr, nullptr)};
+  auto cert = certificate_from_pem(cert_pem);
+  if (!key || !cert)
+    return false;
+  return X509_check_private_key(cert->get(), key.get()) == 1;
+}
+
+temp_dir::temp_dir() {
+  auto base = std::filesystem::temp_directory_path();
+  path_ = (base / ("certmint-test-" + to_hex(random_bytes(8)))).string();
+  std::filesystem::create_directories(path_);
+}
+
+temp_dir::~temp_dir() {
+  std::error_code ec;
+  std::filesystem::remove_all(path_, ec);
+}
+
+} // namespace certmint::test
