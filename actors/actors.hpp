@@ -15,24 +15,24 @@ namespace certmint {
 /// The only RocksDB writer. Detached (it blocks on fsync). Group commit:
 /// every transaction waiting in its mailbox goes into one synced WriteBatch.
 using storage_writer_actor = caf::typed_actor<
-  // Applies a transaction durably; replies ok, or the violated precondition's
-  // error, or errc::storage_failure.
-  caf::replies_to<atom::commit, transaction>::with<caf::ok_atom>,
-  // Internal: writes the queued transactions as one batch.
-  caf::reacts_to<atom::batch>,
-  // Writes everything queued before this message; replies when durable.
-  caf::replies_to<atom::flush>::with<caf::ok_atom>>;
+    // Applies a transaction durably; replies ok, or the violated precondition's
+    // error, or errc::storage_failure.
+    caf::replies_to<atom::commit, transaction>::with<caf::ok_atom>,
+    // Internal: writes the queued transactions as one batch.
+    caf::reacts_to<atom::batch>,
+    // Writes everything queued before this message; replies when durable.
+    caf::replies_to<atom::flush>::with<caf::ok_atom>>;
 
 /// Holds one CA's key and signs leaf certificates with it; one per
 /// scheduler thread and CA. The only code that touches CA private keys.
 using signer_actor = caf::typed_actor<
-  // Builds and signs the certificate; replies with its DER.
-  caf::replies_to<atom::sign, signing_order>::with<std::string>>;
+    // Builds and signs the certificate; replies with its DER.
+    caf::replies_to<atom::sign, signing_order>::with<std::string>>;
 
 /// One per issuance request: drives it through the state machine
 /// (validated -> pending (durable) -> signed -> issued (durable) | failed).
 using request_actor = caf::typed_actor<
-  // Runs the issuance for an identity; replies with the result or an error.
-  caf::replies_to<atom::issue, issuance_input, std::string>::with<issuance_result>>;
+    // Runs the issuance for an identity; replies with the result or an error.
+    caf::replies_to<atom::issue, issuance_input, std::string>::with<issuance_result>>;
 
 } // namespace certmint

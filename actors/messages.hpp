@@ -19,7 +19,7 @@ namespace certmint {
 /// What a signer needs to produce one leaf certificate.
 struct signing_order {
   std::string request_id;
-  std::string serial;  ///< raw bytes, already reserved in the serial index
+  std::string serial; ///< raw bytes, already reserved in the serial index
   issuance_plan plan;
 };
 

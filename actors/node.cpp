@@ -39,8 +39,7 @@ result<std::unique_ptr<node>> node::start(caf::actor_system& sys, std::shared_pt
         out->signers_->release_all();
         return std::move(material).error();
       }
-      pool.push_back(
-        sys.spawn(signer, std::make_shared<issuer_material>(std::move(*material))));
+      pool.push_back(sys.spawn(signer, std::make_shared<issuer_material>(std::move(*material))));
     }
     out->signers_->add_pool(ca.id, std::move(pool));
   }
@@ -71,7 +70,7 @@ void node::shutdown() {
   {
     caf::scoped_actor self{sys_};
     self->request(writer_, std::chrono::seconds(30), atom::flush_v)
-      .receive([](caf::ok_atom) {}, [](caf::error&) {});
+        .receive([](caf::ok_atom) {}, [](caf::error&) {});
   }
   caf::anon_send_exit(writer_, caf::exit_reason::user_shutdown);
   services_.reset();

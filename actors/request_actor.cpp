@@ -40,12 +40,15 @@ void fail_reserved(self_ptr self, failure err) {
   st.record.error_message = err.message;
   st.record.updated_at = unix_now();
   transaction tx;
-  tx.conditions.push_back({precondition::kind::request_in_status, column::requests, st.record.id,
-                           request_status::pending, {}});
+  tx.conditions.push_back({precondition::kind::request_in_status,
+                           column::requests,
+                           st.record.id,
+                           request_status::pending,
+                           {}});
   tx.put(column::requests, st.record.id, st.record);
   self->request(st.services->writer, st.services->stage_timeout, atom::commit_v, std::move(tx))
-    .then([self, err](caf::ok_atom) mutable { finish(self, std::move(err)); },
-          [self, err](caf::error&) mutable { finish(self, std::move(err)); });
+      .then([self, err](caf::ok_atom) mutable { finish(self, std::move(err)); },
+            [self, err](caf::error&) mutable { finish(self, std::move(err)); });
 }
 
 issuance_result make_result(const request_state& st, const std::string& der) {
@@ -85,38 +88,39 @@ void complete(self_ptr self, std::string der) {
   st.record.updated_at = now;
   transaction tx;
   tx.conditions.push_back(
-    {precondition::kind::request_in_status, column::requests, st.record.id,
-     request_status::pending,
-     make_failure(errc::not_pending,
-                  "Certificate request is no longer pending, so the operation was aborted")});
+      {precondition::kind::request_in_status, column::requests, st.record.id,
+       request_status::pending,
+       make_failure(errc::not_pending,
+                    "Certificate request is no longer pending, so the operation was aborted")});
   tx.put(column::certificates, cert.id, cert);
   tx.put(column::requests, st.record.id, st.record);
   self->request(st.services->writer, st.services->stage_timeout, atom::commit_v, std::move(tx))
-    .then([self, der = std::move(der)](caf::ok_atom) { finish(self, make_result(self->state, der)); },
-          [self](caf::error& err) {
-            auto why = from_caf_error(err);
-            if (why.code == errc::not_pending) {
-              finish(self, std::move(why));
-              return;
-            }
-            self->state.record.certificate_id.clear();
-            self->state.record.status = request_status::pending;
-            fail_reserved(self, std::move(why));
-          });
+      .then([self,
+             der = std::move(der)](caf::ok_atom) { finish(self, make_result(self->state, der)); },
+            [self](caf::error& err) {
+              auto why = from_caf_error(err);
+              if (why.code == errc::not_pending) {
+                finish(self, std::move(why));
+                return;
+              }
+              self->state.record.certificate_id.clear();
+              self->state.record.status = request_status::pending;
+              fail_reserved(self, std::move(why));
+            });
 }
 
 void sign(self_ptr self) {
   auto& st = self->state;
   auto signer = st.services->signers->pick(st.record.ca_id);
   if (!signer) {
-    fail_reserved(self, make_failure(errc::unavailable, "no signer is available for CA "
-                                                          + st.record.ca_id));
+    fail_reserved(
+        self, make_failure(errc::unavailable, "no signer is available for CA " + st.record.ca_id));
     return;
   }
   signing_order order{st.record.id, st.record.serial, st.record.plan};
   self->request(signer, st.services->stage_timeout, atom::sign_v, std::move(order))
-    .then([self](std::string& der) { complete(self, std::move(der)); },
-          [self](caf::error& err) { fail_reserved(self, from_caf_error(err)); });
+      .then([self](std::string& der) { complete(self, std::move(der)); },
+            [self](caf::error& err) { fail_reserved(self, from_caf_error(err)); });
 }
 
 // Makes the request durable as `pending` with a serial that no other
@@ -132,15 +136,15 @@ void reserve(self_ptr self) {
   tx.put(column::requests, st.record.id, st.record);
   tx.mutations.push_back({column::serials, std::move(serial_key), st.record.id});
   self->request(st.services->writer, st.services->stage_timeout, atom::commit_v, std::move(tx))
-    .then([self](caf::ok_atom) { sign(self); },
-          [self](caf::error& err) {
-            auto why = from_caf_error(err);
-            if (why.code == errc::serial_collision && --self->state.reservations_left > 0) {
-              reserve(self);
-              return;
-            }
-            finish(self, std::move(why));
-          });
+      .then([self](caf::ok_atom) { sign(self); },
+            [self](caf::error& err) {
+              auto why = from_caf_error(err);
+              if (why.code == errc::serial_collision && --self->state.reservations_left > 0) {
+                reserve(self);
+                return;
+              }
+              finish(self, std::move(why));
+            });
 }
 
 // Validation before anything is stored: a refused request leaves no trace.
@@ -193,17 +197,17 @@ request_actor::behavior_type request_actor_impl(request_actor::stateful_pointer<
                                                 std::shared_ptr<const issuance_services> services) {
   self->state.services = std::move(services);
   return {
-    [self](atom::issue, issuance_input& input,
-           std::string& identity) -> caf::result<issuance_result> {
-      self->state.promise = self->make_response_promise<issuance_result>();
-      if (auto err = prepare(self, input, identity)) {
-        auto promise = self->state.promise;
-        finish(self, std::move(*err));
-        return promise;
-      }
-      reserve(self);
-      return self->state.promise;
-    },
+      [self](atom::issue, issuance_input& input,
+             std::string& identity) -> caf::result<issuance_result> {
+        self->state.promise = self->make_response_promise<issuance_result>();
+        if (auto err = prepare(self, input, identity)) {
+          auto promise = self->state.promise;
+          finish(self, std::move(*err));
+          return promise;
+        }
+        reserve(self);
+        return self->state.promise;
+      },
   };
 }
 

@@ -11,12 +11,12 @@ signer_actor::behavior_type signer(signer_actor::stateful_pointer<signer_state> 
                                    std::shared_ptr<issuer_material> material) {
   self->state.issuer = std::move(*material);
   return {
-    [self](atom::sign, const signing_order& order) -> caf::result<std::string> {
-      auto der = sign_leaf(self->state.issuer, order.serial, order.plan);
-      if (!der)
-        return to_caf_error(std::move(der).error());
-      return std::move(*der);
-    },
+      [self](atom::sign, const signing_order& order) -> caf::result<std::string> {
+        auto der = sign_leaf(self->state.issuer, order.serial, order.plan);
+        if (!der)
+          return to_caf_error(std::move(der).error());
+        return std::move(*der);
+      },
   };
 }
 

@@ -1,7 +1,7 @@
 #include "actors/storage_writer.hpp"
 
-#include <caf/typed_event_based_actor.hpp>
 #include <caf/stateful_actor.hpp>
+#include <caf/typed_event_based_actor.hpp>
 
 #include "actors/caf_error.hpp"
 #include "storage/store.hpp"
@@ -32,21 +32,21 @@ storage_writer(storage_writer_actor::stateful_pointer<storage_writer_state> self
                std::shared_ptr<store> db) {
   self->state.db = std::move(db);
   return {
-    [self](atom::commit, transaction& tx) -> caf::result<caf::ok_atom> {
-      auto& st = self->state;
-      st.queued.push_back(std::move(tx));
-      st.waiting.push_back(self->make_response_promise<caf::ok_atom>());
-      if (!st.batch_scheduled) {
-        st.batch_scheduled = true;
-        self->send(self, atom::batch_v);
-      }
-      return st.waiting.back();
-    },
-    [self](atom::batch) { write_queued(self->state); },
-    [self](atom::flush) -> caf::ok_atom {
-      write_queued(self->state);
-      return caf::ok_atom::value;
-    },
+      [self](atom::commit, transaction& tx) -> caf::result<caf::ok_atom> {
+        auto& st = self->state;
+        st.queued.push_back(std::move(tx));
+        st.waiting.push_back(self->make_response_promise<caf::ok_atom>());
+        if (!st.batch_scheduled) {
+          st.batch_scheduled = true;
+          self->send(self, atom::batch_v);
+        }
+        return st.waiting.back();
+      },
+      [self](atom::batch) { write_queued(self->state); },
+      [self](atom::flush) -> caf::ok_atom {
+        write_queued(self->state);
+        return caf::ok_atom::value;
+      },
   };
 }
 

@@ -1,11 +1,11 @@
 #include "app/bootstrap.hpp"
 
-#include "storage/ca_material.hpp"
 #include "engine/certificate_builder.hpp"
 #include "engine/identifiers.hpp"
 #include "engine/key_generator.hpp"
 #include "engine/pem.hpp"
 #include "engine/time_format.hpp"
+#include "storage/ca_material.hpp"
 #include "storage/key_sealer.hpp"
 #include "storage/store.hpp"
 
@@ -18,8 +18,8 @@ constexpr const char* default_profile_key = "default_profile_id";
 constexpr int64_t year = 365 * 86400;
 
 result<ca_record> make_ca(const std::string& name, ca_type type, const subject_fields& subject,
-                          key_algorithm alg, int64_t not_before, int64_t not_after,
-                          int path_length, const ca_record* parent, const key_sealer& sealer,
+                          key_algorithm alg, int64_t not_before, int64_t not_after, int path_length,
+                          const ca_record* parent, const key_sealer& sealer,
                           const std::string& public_url) {
   auto key = generate_key(alg);
   if (!key)
@@ -102,9 +102,9 @@ result<bootstrap_outcome> bootstrap(store& db, const server_config& cfg) {
   subject_fields intermediate_subject;
   intermediate_subject.common_name = "certmint development intermediate CA";
   intermediate_subject.organization = "certmint";
-  auto intermediate = make_ca("intermediate", ca_type::intermediate, intermediate_subject,
-                              cfg.ca_key_algorithm, now, now + 10 * year, 0, &*root, sealer,
-                              cfg.public_url);
+  auto intermediate =
+      make_ca("intermediate", ca_type::intermediate, intermediate_subject, cfg.ca_key_algorithm,
+              now, now + 10 * year, 0, &*root, sealer, cfg.public_url);
   if (!intermediate)
     return std::move(intermediate).error();
   policy_record policy{make_uuid_v7(), "default",
@@ -131,7 +131,7 @@ result<bootstrap_outcome> bootstrap(store& db, const server_config& cfg) {
   tx.put(column::cas, intermediate->id, *intermediate);
   tx.mutations.push_back({column::serials, serial_index_key(root->id, root->serial), root->id});
   tx.mutations.push_back(
-    {column::serials, serial_index_key(root->id, intermediate->serial), intermediate->id});
+      {column::serials, serial_index_key(root->id, intermediate->serial), intermediate->id});
   tx.put(column::policies, policy.id, policy);
   tx.put(column::profiles, profile.id, profile);
   tx.put(column::tokens, token_digest(token), admin_identity("admin", now));

@@ -10,8 +10,8 @@ namespace certmint {
 class store;
 
 struct bootstrap_outcome {
-  bool created = false;             ///< first start: CAs, policy, profile made now
-  std::string generated_admin_token;  ///< set only when one was generated now
+  bool created = false;              ///< first start: CAs, policy, profile made now
+  std::string generated_admin_token; ///< set only when one was generated now
   std::string default_profile_id;
 };
 

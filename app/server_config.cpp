@@ -18,8 +18,7 @@ status set_listen(server_config& cfg, std::string_view text, const std::string& 
   auto colon = text.rfind(':');
   int port = -1;
   if (colon == std::string_view::npos || colon == 0
-      || std::from_chars(text.data() + colon + 1, text.data() + text.size(), port).ec
-           != std::errc{}
+      || std::from_chars(text.data() + colon + 1, text.data() + text.size(), port).ec != std::errc{}
       || port < 0 || port > 65535)
     return config_error(origin + ": expected HOST:PORT (port 0 picks a free one), got '"
                         + std::string{text} + "'");
@@ -37,8 +36,9 @@ status set_public_url(server_config& cfg, std::string_view text, const std::stri
   bool scheme_ok = url.rfind("http://", 0) == 0 || url.rfind("https://", 0) == 0;
   bool chars_ok = url.find_first_of(", \t\r\n\"'") == std::string::npos;
   if (!scheme_ok || !chars_ok || url.size() < 9)
-    return config_error(origin + ": expected an http:// or https:// base URL without spaces or "
-                                 "commas, got '"
+    return config_error(origin
+                        + ": expected an http:// or https:// base URL without spaces or "
+                          "commas, got '"
                         + std::string{text} + "'");
   cfg.public_url = std::move(url);
   return {};
@@ -49,8 +49,8 @@ status set_count(size_t& out, std::string_view text, const std::string& origin, 
   size_t value = 0;
   auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), value);
   if (ec != std::errc{} || end != text.data() + text.size() || value < min || value > max)
-    return config_error(origin + ": expected a whole number from " + std::to_string(min)
-                        + " to " + std::to_string(max) + ", got '" + std::string{text} + "'");
+    return config_error(origin + ": expected a whole number from " + std::to_string(min) + " to "
+                        + std::to_string(max) + ", got '" + std::string{text} + "'");
   out = value;
   return {};
 }
@@ -104,15 +104,15 @@ struct file_key {
 };
 
 constexpr file_key file_keys[] = {
-  {"listen", "listen"},
-  {"dataDir", "data-dir"},
-  {"publicUrl", "public-url"},
-  {"schedulerThreads", "scheduler-threads"},
-  {"httpThreads", "http-threads"},
-  {"keepAliveMax", "keep-alive-max"},
-  {"maxBodyBytes", "max-body-bytes"},
-  {"requestTimeoutMs", "request-timeout-ms"},
-  {"caKeyAlgorithm", "ca-key-algorithm"},
+    {"listen", "listen"},
+    {"dataDir", "data-dir"},
+    {"publicUrl", "public-url"},
+    {"schedulerThreads", "scheduler-threads"},
+    {"httpThreads", "http-threads"},
+    {"keepAliveMax", "keep-alive-max"},
+    {"maxBodyBytes", "max-body-bytes"},
+    {"requestTimeoutMs", "request-timeout-ms"},
+    {"caKeyAlgorithm", "ca-key-algorithm"},
 };
 
 status apply_file(server_config& cfg, const std::string& path) {
@@ -125,8 +125,8 @@ status apply_file(server_config& cfg, const std::string& path) {
   simdjson::dom::parser parser;
   simdjson::dom::object root;
   if (auto err = parser.parse(body).get(root))
-    return config_error("config file '" + path + "' is not a JSON object: "
-                        + simdjson::error_message(err));
+    return config_error("config file '" + path
+                        + "' is not a JSON object: " + simdjson::error_message(err));
   for (auto field : root) {
     const file_key* match = nullptr;
     for (const auto& key : file_keys)
@@ -199,9 +199,9 @@ result<server_config> load_server_config(const std::vector<std::string>& args,
       if (auto ok = apply_file(cfg, value); !ok)
         return std::move(ok).error();
   const std::pair<const char*, const char*> env_settings[] = {
-    {"CERTMINT_LISTEN", "listen"},
-    {"CERTMINT_DATA_DIR", "data-dir"},
-    {"CERTMINT_PUBLIC_URL", "public-url"},
+      {"CERTMINT_LISTEN", "listen"},
+      {"CERTMINT_DATA_DIR", "data-dir"},
+      {"CERTMINT_PUBLIC_URL", "public-url"},
   };
   for (const auto& [var, name] : env_settings)
     if (const char* value = env(var); value != nullptr && *value != '\0')

@@ -18,14 +18,14 @@ struct server_config {
   std::string host = "127.0.0.1";
   int port = 8080;
   std::string data_dir = "./data";
-  std::string public_url;  ///< empty: http://<host>:<bound port>
-  size_t scheduler_threads = 0;  ///< 0: one per core
+  std::string public_url;       ///< empty: http://<host>:<bound port>
+  size_t scheduler_threads = 0; ///< 0: one per core
   size_t http_threads = 64;
   size_t keep_alive_max = 100;
   size_t max_body_bytes = 64 * 1024;
   int64_t request_timeout_ms = 30000;
   key_algorithm ca_key_algorithm = key_algorithm::ec_p256;
-  std::string admin_token;  ///< only from the environment, never from files or flags
+  std::string admin_token; ///< only from the environment, never from files or flags
 };
 
 using env_lookup = std::function<const char*(const char*)>;

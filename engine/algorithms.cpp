@@ -115,8 +115,8 @@ result<key_algorithm> classify_key(EVP_PKEY* key, std::string_view origin) {
           return key_algorithm::rsa_4096;
         default:
           return make_failure(errc::bad_request, "Unsupported RSA key size" + in + ": "
-                                                   + std::to_string(bits)
-                                                   + ". Supported: 2048, 3072, 4096");
+                                                     + std::to_string(bits)
+                                                     + ". Supported: 2048, 3072, 4096");
       }
     }
     case EVP_PKEY_EC: {
@@ -127,7 +127,7 @@ result<key_algorithm> classify_key(EVP_PKEY* key, std::string_view origin) {
           != 1)
         return make_failure(errc::bad_request,
                             "Unsupported ECDSA curve" + in
-                              + ": explicit curve parameters. Supported: P-256, P-384, P-521");
+                                + ": explicit curve parameters. Supported: P-256, P-384, P-521");
       std::string_view name{curve, len};
       if (name == "prime256v1" || name == "P-256")
         return key_algorithm::ec_p256;
@@ -136,14 +136,14 @@ result<key_algorithm> classify_key(EVP_PKEY* key, std::string_view origin) {
       if (name == "secp521r1" || name == "P-521")
         return key_algorithm::ec_p521;
       return make_failure(errc::bad_request, "Unsupported ECDSA curve" + in + ": "
-                                               + std::string{name}
-                                               + ". Supported: P-256, P-384, P-521");
+                                                 + std::string{name}
+                                                 + ". Supported: P-256, P-384, P-521");
     }
     default: {
       const char* type = OBJ_nid2sn(EVP_PKEY_get_base_id(key));
       return make_failure(errc::bad_request, "Unsupported key type" + in + ": "
-                                               + std::string{type ? type : "unknown"}
-                                               + ". Supported: RSA, ECDSA");
+                                                 + std::string{type ? type : "unknown"}
+                                                 + ". Supported: RSA, ECDSA");
     }
   }
 }

@@ -9,9 +9,8 @@ namespace certmint {
 namespace {
 
 failure build_error(std::string_view what) {
-  return make_failure(errc::internal,
-                      "certificate build failed (" + std::string{what} + "): "
-                        + openssl_error_string());
+  return make_failure(errc::internal, "certificate build failed (" + std::string{what}
+                                          + "): " + openssl_error_string());
 }
 
 bool set_serial(X509* cert, std::string_view serial) {
@@ -153,8 +152,7 @@ bool add_subject_alt_names(X509* cert, const std::vector<subject_alt_name>& sans
     }
   }
   // RFC 5280 §4.2.1.6: with an empty subject the SAN extension is critical.
-  return X509_add1_ext_i2d(cert, NID_subject_alt_name, names.get(), subject_empty ? 1 : 0, 0)
-         == 1;
+  return X509_add1_ext_i2d(cert, NID_subject_alt_name, names.get(), subject_empty ? 1 : 0, 0) == 1;
 }
 
 bool add_authority_key_id(X509* cert, X509* issuer) {
@@ -210,9 +208,9 @@ result<std::string> sign_leaf(const issuer_material& issuer, std::string_view se
   auto public_key = public_key_from_der(plan.public_key_der);
   if (!public_key)
     return build_error("public key");
-  auto cert = start_certificate(serial, subject->get(),
-                                X509_get_subject_name(issuer.certificate.get()), plan.not_before,
-                                plan.not_after, public_key->get());
+  auto cert =
+      start_certificate(serial, subject->get(), X509_get_subject_name(issuer.certificate.get()),
+                        plan.not_before, plan.not_after, public_key->get());
   if (!cert)
     return std::move(cert).error();
   auto* x = cert->get();
@@ -250,9 +248,9 @@ result<std::string> sign_intermediate(const issuer_material& parent, EVP_PKEY* s
   auto subject = decode_name(*subject_der);
   if (!subject)
     return std::move(subject).error();
-  auto cert = start_certificate(serial, subject->get(),
-                                X509_get_subject_name(parent.certificate.get()), spec.not_before,
-                                spec.not_after, subject_key);
+  auto cert =
+      start_certificate(serial, subject->get(), X509_get_subject_name(parent.certificate.get()),
+                        spec.not_before, spec.not_after, subject_key);
   if (!cert)
     return std::move(cert).error();
   auto* x = cert->get();

@@ -37,7 +37,7 @@ struct ca_certificate_spec {
   subject_fields subject;
   int64_t not_before = 0;
   int64_t not_after = 0;
-  int path_length = -1;  ///< -1: no pathLenConstraint
+  int path_length = -1; ///< -1: no pathLenConstraint
   hash_algorithm hash = hash_algorithm::sha256;
 };
 

@@ -17,11 +17,13 @@ failure csr_error(std::string message) {
 }
 
 std::string_view trim(std::string_view text) {
-  while (!text.empty() && (text.front() == ' ' || text.front() == '\n' || text.front() == '\r'
-                           || text.front() == '\t'))
+  while (!text.empty()
+         && (text.front() == ' ' || text.front() == '\n' || text.front() == '\r'
+             || text.front() == '\t'))
     text.remove_prefix(1);
-  while (!text.empty() && (text.back() == ' ' || text.back() == '\n' || text.back() == '\r'
-                           || text.back() == '\t'))
+  while (
+      !text.empty()
+      && (text.back() == ' ' || text.back() == '\n' || text.back() == '\r' || text.back() == '\t'))
     text.remove_suffix(1);
   return text;
 }
@@ -67,7 +69,7 @@ status read_sans(X509_EXTENSION* ext, std::vector<subject_alt_name>& out) {
         break;
       }
       default:
-        continue;  // other GeneralName forms are ignored, as Infisical does
+        continue; // other GeneralName forms are ignored, as Infisical does
     }
     if (auto ok = validate_san(san); !ok)
       return csr_error("Invalid altName from CSR: " + san.value);
@@ -146,7 +148,7 @@ status read_extensions(X509_REQ* req, parsed_csr& out) {
         ok = read_basic_constraints(ext, out);
         break;
       default:
-        break;  // other requested extensions are not copied into certificates
+        break; // other requested extensions are not copied into certificates
     }
     if (!ok)
       return ok;
@@ -161,8 +163,8 @@ result<signature_algorithm> read_signature_algorithm(X509_REQ* req, key_algorith
   auto family = family_of(key_alg);
   auto family_name = std::string{to_string(family)};
   if (OBJ_find_sigid_algs(sig_nid, &md_nid, &pk_nid) != 1 || md_nid == NID_undef)
-    return csr_error("Unsupported " + family_name + " signature algorithm in CSR: "
-                     + std::string{OBJ_nid2sn(sig_nid)}
+    return csr_error("Unsupported " + family_name
+                     + " signature algorithm in CSR: " + std::string{OBJ_nid2sn(sig_nid)}
                      + ". Supported: SHA-256, SHA-384, SHA-512 with PKCS#1 v1.5 or ECDSA");
   hash_algorithm hash;
   switch (md_nid) {
@@ -176,8 +178,8 @@ result<signature_algorithm> read_signature_algorithm(X509_REQ* req, key_algorith
       hash = hash_algorithm::sha512;
       break;
     default:
-      return csr_error("Unsupported " + family_name + " hash algorithm in CSR: "
-                       + std::string{OBJ_nid2sn(md_nid)}
+      return csr_error("Unsupported " + family_name
+                       + " hash algorithm in CSR: " + std::string{OBJ_nid2sn(md_nid)}
                        + ". Supported: SHA-256, SHA-384, SHA-512");
   }
   return signature_algorithm{family, hash};

@@ -13,15 +13,15 @@ namespace certmint {
 
 /// What a verified PKCS#10 request asks for.
 struct parsed_csr {
-  std::string subject_der;  ///< the DN exactly as the CSR encodes it
+  std::string subject_der; ///< the DN exactly as the CSR encodes it
   subject_fields subject;
   std::vector<subject_alt_name> sans;
   std::optional<uint16_t> key_usages;
   std::optional<uint8_t> ext_key_usages;
   key_algorithm key_alg = key_algorithm::ec_p256;
-  signature_algorithm signature;  ///< the CSR's own signature algorithm
-  std::string public_key_der;     ///< SubjectPublicKeyInfo
-  bool requests_ca = false;       ///< basicConstraints CA:TRUE or keyCertSign
+  signature_algorithm signature; ///< the CSR's own signature algorithm
+  std::string public_key_der;    ///< SubjectPublicKeyInfo
+  bool requests_ca = false;      ///< basicConstraints CA:TRUE or keyCertSign
 };
 
 /// Parses a PEM PKCS#10 request and verifies its self-signature (proof of

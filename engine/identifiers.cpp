@@ -9,8 +9,8 @@ namespace certmint {
 
 std::string make_uuid_v7() {
   auto ms = static_cast<uint64_t>(std::chrono::duration_cast<std::chrono::milliseconds>(
-                                    std::chrono::system_clock::now().time_since_epoch())
-                                    .count());
+                                      std::chrono::system_clock::now().time_since_epoch())
+                                      .count());
   auto bytes = random_bytes(16);
   for (int i = 0; i < 6; ++i)
     bytes[static_cast<size_t>(i)] = static_cast<char>((ms >> (8 * (5 - i))) & 0xff);

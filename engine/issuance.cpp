@@ -162,8 +162,8 @@ result<issuance_plan> plan_issuance(const issuance_input& input, const parsed_cs
                      + std::string{to_string(ca_family)} + "-based signature algorithms.");
   }
   plan.signature_alg = requested && requested->family == ca_family
-                         ? *requested
-                         : signature_algorithm{ca_family, default_hash(issuer.key_alg)};
+                           ? *requested
+                           : signature_algorithm{ca_family, default_hash(issuer.key_alg)};
   plan_validity(attrs, defaults, issuer, now, plan, errors);
   if (!errors.empty())
     return make_failure(errc::bad_request,

@@ -76,7 +76,7 @@ struct issuance_plan {
   uint8_t ext_key_usages = 0;
   key_algorithm key_alg = key_algorithm::ec_p256;
   signature_algorithm signature_alg;
-  std::string public_key_der;  ///< empty until the managed path has a key
+  std::string public_key_der; ///< empty until the managed path has a key
   int64_t not_before = 0;
   int64_t not_after = 0;
 };
@@ -84,12 +84,12 @@ struct issuance_plan {
 /// The outcome of an issuance, as the gateway renders it.
 struct issuance_result {
   std::string request_id;
-  std::string status;  ///< request status on the wire ("issued", "pending", ...)
+  std::string status; ///< request status on the wire ("issued", "pending", ...)
   std::string certificate_id;
   std::string serial_hex;
   std::string certificate_pem;
-  std::vector<std::string> chain_pem;  ///< issuing CA first, root last
-  std::string private_key_pem;         ///< managed-key path only; never stored
+  std::vector<std::string> chain_pem; ///< issuing CA first, root last
+  std::string private_key_pem;        ///< managed-key path only; never stored
 };
 
 /// Plans a leaf certificate. `csr` is the verified CSR on the CSR path and

@@ -28,7 +28,7 @@ result<pkey_ptr> generate_key(key_algorithm alg) {
   }
   if (key == nullptr)
     return make_failure(errc::internal, "key generation failed for " + std::string{to_string(alg)}
-                                          + ": " + openssl_error_string());
+                                            + ": " + openssl_error_string());
   return pkey_ptr{key};
 }
 

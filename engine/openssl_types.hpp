@@ -14,8 +14,7 @@
 
 namespace certmint {
 
-template <class T, void (*Free)(T*)>
-struct openssl_deleter {
+template <class T, void (*Free)(T*)> struct openssl_deleter {
   void operator()(T* ptr) const noexcept { Free(ptr); }
 };
 
@@ -37,7 +36,9 @@ using asn1_bit_string_ptr = openssl_ptr<ASN1_BIT_STRING, ASN1_BIT_STRING_free>;
 using basic_constraints_ptr = openssl_ptr<BASIC_CONSTRAINTS, BASIC_CONSTRAINTS_free>;
 using authority_keyid_ptr = openssl_ptr<AUTHORITY_KEYID, AUTHORITY_KEYID_free>;
 
-inline void free_general_names(GENERAL_NAMES* names) { GENERAL_NAMES_free(names); }
+inline void free_general_names(GENERAL_NAMES* names) {
+  GENERAL_NAMES_free(names);
+}
 using general_names_ptr = openssl_ptr<GENERAL_NAMES, free_general_names>;
 
 inline void free_extensions(STACK_OF(X509_EXTENSION) * exts) {

@@ -30,8 +30,7 @@ std::string base64_encode(std::string_view bytes) {
   return out;
 }
 
-template <class F>
-std::string i2d_to_string(F&& encode) {
+template <class F> std::string i2d_to_string(F&& encode) {
   unsigned char* buf = nullptr;
   int len = encode(&buf);
   if (len <= 0)

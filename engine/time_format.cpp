@@ -38,8 +38,8 @@ bool leap(int y) {
 
 int64_t unix_now() {
   return std::chrono::duration_cast<std::chrono::seconds>(
-           std::chrono::system_clock::now().time_since_epoch())
-    .count();
+             std::chrono::system_clock::now().time_since_epoch())
+      .count();
 }
 
 std::string format_iso8601(int64_t unix_seconds) {

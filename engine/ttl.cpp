@@ -28,9 +28,10 @@ result<int64_t> parse_ttl(std::string_view text) {
     ++pos;
   }
   if (pos == 0)
-    return make_failure(errc::validation_failed,
-                        "Invalid TTL " + quoted
-                          + ": expected a whole number followed by a unit, e.g. '90d', '12h', '1y'");
+    return make_failure(
+        errc::validation_failed,
+        "Invalid TTL " + quoted
+            + ": expected a whole number followed by a unit, e.g. '90d', '12h', '1y'");
   while (pos < text.size() && text[pos] == ' ')
     ++pos;
   std::string unit;
@@ -40,13 +41,13 @@ result<int64_t> parse_ttl(std::string_view text) {
   if (unit.empty())
     return make_failure(errc::validation_failed,
                         "Invalid TTL " + quoted
-                          + ": a unit is required (s, min, h, d, w, mo, y); a bare number is "
-                            "ambiguous");
+                            + ": a unit is required (s, min, h, d, w, mo, y); a bare number is "
+                              "ambiguous");
   if (unit == "m")
     return make_failure(errc::validation_failed,
                         "Invalid TTL " + quoted
-                          + ": 'm' is ambiguous (minutes or months); use 'min' for minutes or "
-                            "'mo' for 30-day months");
+                            + ": 'm' is ambiguous (minutes or months); use 'min' for minutes or "
+                              "'mo' for 30-day months");
   if (unit_is(unit, {"s", "sec", "secs", "second", "seconds"}))
     factor = 1;
   else if (unit_is(unit, {"min", "mins", "minute", "minutes"}))
@@ -62,9 +63,8 @@ result<int64_t> parse_ttl(std::string_view text) {
   else if (unit_is(unit, {"y", "yr", "yrs", "year", "years"}))
     factor = 365 * 86400;
   else
-    return make_failure(errc::validation_failed,
-                        "Invalid TTL " + quoted + ": unknown unit '" + unit
-                          + "' (use s, min, h, d, w, mo or y)");
+    return make_failure(errc::validation_failed, "Invalid TTL " + quoted + ": unknown unit '" + unit
+                                                     + "' (use s, min, h, d, w, mo or y)");
   if (amount == 0)
     return make_failure(errc::validation_failed, "TTL " + quoted + " must be greater than zero");
   if (amount > max_ttl_seconds / factor)

@@ -9,27 +9,26 @@ namespace certmint {
 namespace {
 
 constexpr std::string_view key_usage_wire[] = {
-  "digital_signature", "non_repudiation", "key_encipherment",
-  "data_encipherment", "key_agreement",   "key_cert_sign",
-  "crl_sign",          "encipher_only",   "decipher_only",
+    "digital_signature", "non_repudiation", "key_encipherment",
+    "data_encipherment", "key_agreement",   "key_cert_sign",
+    "crl_sign",          "encipher_only",   "decipher_only",
 };
 
 constexpr std::string_view ext_key_usage_wire[] = {
-  "server_auth",   "client_auth",  "code_signing", "email_protection",
-  "time_stamping", "ocsp_signing", "any_purpose",
+    "server_auth",   "client_auth",  "code_signing", "email_protection",
+    "time_stamping", "ocsp_signing", "any_purpose",
 };
 
 constexpr int ext_key_usage_nids[] = {
-  NID_server_auth,   NID_client_auth, NID_code_sign,           NID_email_protect,
-  NID_time_stamp,    NID_OCSP_sign,   NID_anyExtendedKeyUsage,
+    NID_server_auth, NID_client_auth, NID_code_sign,           NID_email_protect,
+    NID_time_stamp,  NID_OCSP_sign,   NID_anyExtendedKeyUsage,
 };
 
 bool is_ldh_label(std::string_view label) {
   if (label.empty() || label.size() > 63 || label.front() == '-' || label.back() == '-')
     return false;
   for (auto c : label)
-    if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9')
-          || c == '-'))
+    if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '-'))
       return false;
   return true;
 }
@@ -142,7 +141,7 @@ status validate_san(const subject_alt_name& san) {
   if (ok)
     return {};
   return make_failure(errc::bad_request, "Invalid " + std::string{to_string(san.type)}
-                                           + " SAN value '" + san.value + "'");
+                                             + " SAN value '" + san.value + "'");
 }
 
 result<std::string> encode_subject(const subject_fields& subject) {
@@ -153,12 +152,12 @@ result<std::string> encode_subject(const subject_fields& subject) {
     const char* name;
   };
   const attribute attributes[] = {
-    {NID_countryName, &subject.country, 2, "country"},
-    {NID_stateOrProvinceName, &subject.state, 128, "state"},
-    {NID_localityName, &subject.locality, 128, "locality"},
-    {NID_organizationName, &subject.organization, 64, "organization"},
-    {NID_organizationalUnitName, &subject.organizational_unit, 64, "organizationalUnit"},
-    {NID_commonName, &subject.common_name, 64, "commonName"},
+      {NID_countryName, &subject.country, 2, "country"},
+      {NID_stateOrProvinceName, &subject.state, 128, "state"},
+      {NID_localityName, &subject.locality, 128, "locality"},
+      {NID_organizationName, &subject.organization, 64, "organization"},
+      {NID_organizationalUnitName, &subject.organizational_unit, 64, "organizationalUnit"},
+      {NID_commonName, &subject.common_name, 64, "commonName"},
   };
   x509_name_ptr name{X509_NAME_new()};
   for (const auto& attr : attributes) {
@@ -169,12 +168,12 @@ result<std::string> encode_subject(const subject_fields& subject) {
       if (c.size() != 2 || c[0] < 'A' || c[0] > 'Z' || c[1] < 'A' || c[1] > 'Z')
         return make_failure(errc::bad_request,
                             "country must be a two-letter ISO 3166 code in upper case, got '" + c
-                              + "'");
+                                + "'");
     }
     if (attr.value->size() > attr.max)
       return make_failure(errc::bad_request, std::string{attr.name} + " must be at most "
-                                               + std::to_string(attr.max)
-                                               + " characters (RFC 5280 upper bound)");
+                                                 + std::to_string(attr.max)
+                                                 + " characters (RFC 5280 upper bound)");
     if (X509_NAME_add_entry_by_NID(name.get(), attr.nid, MBSTRING_UTF8,
                                    reinterpret_cast<const unsigned char*>(attr.value->data()),
                                    static_cast<int>(attr.value->size()), -1, 0)

@@ -9,7 +9,7 @@ namespace {
 void write_issue(json_writer& w, const validation_issue& issue) {
   w.begin_object().key("code").value(issue.code);
   if (!issue.extra_json.empty())
-    w.raw(issue.extra_json);  // complete "name":value members
+    w.raw(issue.extra_json); // complete "name":value members
   w.key("path").begin_array();
   for (const auto& element : issue.path) {
     if (std::holds_alternative<std::string>(element))

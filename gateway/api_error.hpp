@@ -14,17 +14,17 @@ using path_element = std::variant<std::string, size_t>;
 /// A schema violation, rendered like a zod issue (Infisical's 422 bodies
 /// carry the zod issue array as `message`, and clients read it).
 struct validation_issue {
-  std::string code;  ///< zod issue code: invalid_type, too_big, custom, ...
+  std::string code; ///< zod issue code: invalid_type, too_big, custom, ...
   std::vector<path_element> path;
   std::string message;
-  std::string extra_json;  ///< further members, already serialized ("\"expected\":\"string\"")
+  std::string extra_json; ///< further members, already serialized ("\"expected\":\"string\"")
 };
 
 /// An error as the gateway answers it.
 struct api_error {
   errc code = errc::internal;
   std::string message;
-  std::vector<validation_issue> issues;  ///< for errc::validation_failed
+  std::vector<validation_issue> issues; ///< for errc::validation_failed
 
   static api_error from(failure f) { return api_error{f.code, std::move(f.message), {}}; }
 };

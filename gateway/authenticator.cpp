@@ -10,8 +10,7 @@ result<identity_record> authenticator::authenticate(std::string_view authorizati
   if (authorization.empty())
     return make_failure(errc::unauthorized,
                         "Authentication required: send 'Authorization: Bearer <token>'");
-  if (authorization.size() <= scheme.size()
-      || authorization.substr(0, scheme.size()) != scheme)
+  if (authorization.size() <= scheme.size() || authorization.substr(0, scheme.size()) != scheme)
     return make_failure(errc::unauthorized,
                         "Unsupported authorization scheme: expected 'Bearer <token>'");
   auto token = authorization.substr(scheme.size());

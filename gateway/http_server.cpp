@@ -26,7 +26,7 @@ constexpr const char* json_type = "application/json; charset=utf-8";
 
 using handler = std::function<void(const httplib::Request&, httplib::Response&)>;
 using authed_handler =
-  std::function<void(const httplib::Request&, httplib::Response&, const identity_record&)>;
+    std::function<void(const httplib::Request&, httplib::Response&, const identity_record&)>;
 
 } // namespace
 
@@ -109,14 +109,14 @@ struct http_server::impl {
       return;
     }
     if (!*request) {
-      send_failure(res, make_failure(errc::not_found,
-                                     "Certificate request with ID '" + id + "' not found"));
+      send_failure(
+          res, make_failure(errc::not_found, "Certificate request with ID '" + id + "' not found"));
       return;
     }
     std::optional<certificate_record> cert;
     if (!(*request)->certificate_id.empty()) {
-      auto found = db->get_record<certificate_record>(column::certificates,
-                                                      (*request)->certificate_id);
+      auto found =
+          db->get_record<certificate_record>(column::certificates, (*request)->certificate_id);
       if (!found) {
         send_failure(res, std::move(found).error());
         return;
@@ -151,9 +151,9 @@ struct http_server::impl {
     if (!cert)
       return;
     auto snapshot = configuration->current();
-    send_json(res, 200,
-              render_certificate(*cert, snapshot->ca(cert->ca_id),
-                                 snapshot->profile(cert->profile_id)));
+    send_json(
+        res, 200,
+        render_certificate(*cert, snapshot->ca(cert->ca_id), snapshot->profile(cert->profile_id)));
   }
 
   void get_certificate_body(const httplib::Request& req, httplib::Response& res,
@@ -190,7 +190,7 @@ struct http_server::impl {
       return;
     if (req.matches[2].str() != ca->ca_cert_id) {
       send_failure(res, make_failure(errc::not_found, "CA certificate with ID '"
-                                                        + req.matches[2].str() + "' not found"));
+                                                          + req.matches[2].str() + "' not found"));
       return;
     }
     res.status = 200;
@@ -200,8 +200,8 @@ struct http_server::impl {
   void get_profile(httplib::Response& res, const profile_record* profile, const std::string& what,
                    const catalog_snapshot& snapshot) {
     if (profile == nullptr) {
-      send_failure(res, make_failure(errc::not_found,
-                                     "Certificate profile with " + what + " not found"));
+      send_failure(
+          res, make_failure(errc::not_found, "Certificate profile with " + what + " not found"));
       return;
     }
     auto it = snapshot.policies.find(profile->policy_id);
@@ -213,13 +213,13 @@ struct http_server::impl {
   void status(const httplib::Request&, httplib::Response& res) {
     json_writer w;
     w.begin_object()
-      .key("date")
-      .value(format_iso8601(unix_now()))
-      .key("message")
-      .value("Ok")
-      .key("version")
-      .value(CERTMINT_VERSION)
-      .end_object();
+        .key("date")
+        .value(format_iso8601(unix_now()))
+        .key("message")
+        .value("Ok")
+        .key("version")
+        .value(CERTMINT_VERSION)
+        .end_object();
     send_json(res, 200, w.take());
   }
 
@@ -230,9 +230,8 @@ struct http_server::impl {
     const std::string uuid_part = "([^/]+)";
     server.Get("/api/status", [this](const auto& req, auto& res) { status(req, res); });
     server.Post(api + "/certificates",
-                authenticated([this](const auto& req, auto& res, const auto& who) {
-                  issue(req, res, who);
-                }));
+                authenticated(
+                    [this](const auto& req, auto& res, const auto& who) { issue(req, res, who); }));
     server.Get(api + "/certificates/certificate-requests/" + uuid_part,
                authenticated([this](const auto& req, auto& res, const auto& who) {
                  get_request(req, res, who);
@@ -282,46 +281,45 @@ struct http_server::impl {
     server.set_payload_max_length(options.max_body_bytes);
     // Errors httplib produces itself (no route, body too large, bad request
     // line) get the same error body as ours.
-    server.set_error_handler(httplib::Server::HandlerWithResponse{[this](
-                                                                    const httplib::Request& req,
-                                                                    httplib::Response& res) {
-      if (!res.body.empty())
-        return httplib::Server::HandlerResponse::Unhandled;
-      errc code = errc::internal;
-      std::string message;
-      switch (res.status) {
-        case 404:
-          code = errc::not_found;
-          message = "Route " + req.method + ":" + req.path + " not found";
-          break;
-        case 413:
-          code = errc::payload_too_large;
-          message = "Request body is too large (limit "
-                    + std::to_string(options.max_body_bytes) + " bytes)";
-          break;
-        case 400:
-          code = errc::bad_request;
-          message = "Malformed HTTP request";
-          break;
-        default:
-          message = "Something went wrong";
-      }
-      auto status = res.status;
-      send_error(res, api_error{code, std::move(message), {}});
-      if (code == errc::internal)
-        res.status = status;
-      return httplib::Server::HandlerResponse::Handled;
-    }});
+    server.set_error_handler(httplib::Server::HandlerWithResponse{
+        [this](const httplib::Request& req, httplib::Response& res) {
+          if (!res.body.empty())
+            return httplib::Server::HandlerResponse::Unhandled;
+          errc code = errc::internal;
+          std::string message;
+          switch (res.status) {
+            case 404:
+              code = errc::not_found;
+              message = "Route " + req.method + ":" + req.path + " not found";
+              break;
+            case 413:
+              code = errc::payload_too_large;
+              message = "Request body is too large (limit " + std::to_string(options.max_body_bytes)
+                        + " bytes)";
+              break;
+            case 400:
+              code = errc::bad_request;
+              message = "Malformed HTTP request";
+              break;
+            default:
+              message = "Something went wrong";
+          }
+          auto status = res.status;
+          send_error(res, api_error{code, std::move(message), {}});
+          if (code == errc::internal)
+            res.status = status;
+          return httplib::Server::HandlerResponse::Handled;
+        }});
     server.set_exception_handler(
-      [this](const httplib::Request&, httplib::Response& res, std::exception_ptr) {
-        send_failure(res, make_failure(errc::internal, "Something went wrong"));
-      });
+        [this](const httplib::Request&, httplib::Response& res, std::exception_ptr) {
+          send_failure(res, make_failure(errc::internal, "Something went wrong"));
+        });
     routes();
   }
 };
 
 http_server::http_server(gateway_options options)
-  : impl_(std::make_unique<impl>(std::move(options))) {}
+    : impl_(std::make_unique<impl>(std::move(options))) {}
 
 http_server::~http_server() {
   stop();
@@ -336,8 +334,8 @@ result<int> http_server::bind() {
       return make_failure(errc::unavailable, "cannot bind " + impl_->options.host);
   } else if (!srv.bind_to_port(impl_->options.host, port)) {
     return make_failure(errc::unavailable, "cannot bind " + impl_->options.host + ":"
-                                             + std::to_string(port)
-                                             + " (address in use or not permitted)");
+                                               + std::to_string(port)
+                                               + " (address in use or not permitted)");
   }
   return port;
 }

@@ -13,8 +13,8 @@ result<issuance_result> issuance_bridge::issue(issuance_input input, std::string
   caf::scoped_actor self{actors_.system()};
   std::optional<result<issuance_result>> outcome;
   self->request(worker, timeout_, atom::issue_v, std::move(input), std::move(identity))
-    .receive([&](issuance_result& ok) { outcome.emplace(std::move(ok)); },
-             [&](caf::error& err) { outcome.emplace(from_caf_error(err)); });
+      .receive([&](issuance_result& ok) { outcome.emplace(std::move(ok)); },
+               [&](caf::error& err) { outcome.emplace(from_caf_error(err)); });
   return std::move(*outcome);
 }
 

@@ -15,7 +15,7 @@ class node;
 class issuance_bridge {
 public:
   issuance_bridge(node& actors, std::chrono::milliseconds timeout)
-    : actors_(actors), timeout_(timeout) {}
+      : actors_(actors), timeout_(timeout) {}
 
   result<issuance_result> issue(issuance_input input, std::string identity);
 

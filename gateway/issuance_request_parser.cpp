@@ -10,9 +10,9 @@ namespace {
 
 const std::vector<std::string_view> san_type_names = {"dns_name", "ip_address", "email", "uri"};
 const std::vector<std::string_view> key_algorithm_names = {
-  "RSA_2048", "RSA_3072", "RSA_4096", "EC_prime256v1", "EC_secp384r1", "EC_secp521r1"};
+    "RSA_2048", "RSA_3072", "RSA_4096", "EC_prime256v1", "EC_secp384r1", "EC_secp521r1"};
 const std::vector<std::string_view> signature_algorithm_names = {
-  "RSA-SHA256", "RSA-SHA384", "RSA-SHA512", "ECDSA-SHA256", "ECDSA-SHA384", "ECDSA-SHA512"};
+    "RSA-SHA256", "RSA-SHA384", "RSA-SHA512", "ECDSA-SHA256", "ECDSA-SHA384", "ECDSA-SHA512"};
 
 std::string_view trim(std::string_view text) {
   while (!text.empty() && std::isspace(static_cast<unsigned char>(text.front())))
@@ -33,10 +33,11 @@ std::optional<Mask> read_usages(object_reader& reader, std::string_view key,
   reader.array(key, max_usages, [&](simdjson::dom::element item, std::vector<path_element> path) {
     std::string_view name;
     if (item.get_string().get(name)) {
-      issues.push_back(validation_issue{"invalid_type", std::move(path),
-                                        "Expected string, received "
-                                          + std::string{json_type_name(item)},
-                                        {}});
+      issues.push_back(
+          validation_issue{"invalid_type",
+                           std::move(path),
+                           "Expected string, received " + std::string{json_type_name(item)},
+                           {}});
       return;
     }
     auto bit = parse(name);
@@ -122,13 +123,12 @@ void read_attributes(object_reader& attrs, certificate_attributes& out,
   out.state = subject("state");
   out.locality = subject("locality");
   read_alt_names(attrs, out, issues);
-  out.key_usages = read_usages<uint16_t>(attrs, "keyUsages", issues, parse_key_usage,
-                                         all_key_usage_names());
-  out.ext_key_usages = read_usages<uint8_t>(attrs, "extendedKeyUsages", issues,
-                                            parse_ext_key_usage, all_ext_key_usage_names());
-  out.signature_alg = read_enum<signature_algorithm>(attrs, "signatureAlgorithm", issues,
-                                                     parse_signature_algorithm,
-                                                     signature_algorithm_names);
+  out.key_usages =
+      read_usages<uint16_t>(attrs, "keyUsages", issues, parse_key_usage, all_key_usage_names());
+  out.ext_key_usages = read_usages<uint8_t>(attrs, "extendedKeyUsages", issues, parse_ext_key_usage,
+                                            all_ext_key_usage_names());
+  out.signature_alg = read_enum<signature_algorithm>(
+      attrs, "signatureAlgorithm", issues, parse_signature_algorithm, signature_algorithm_names);
   out.key_alg = read_enum<key_algorithm>(attrs, "keyAlgorithm", issues, parse_key_algorithm,
                                          key_algorithm_names);
   out.ttl = attrs.string("ttl", false, 1, 32);
@@ -158,11 +158,11 @@ std::optional<api_error> parse_issuance_request(std::string_view body, issuance_
   if (auto err = parse_json_body(body, doc))
     return err;
   std::vector<validation_issue> issues;
-  object_reader root{doc,
-                     {},
-                     issues,
-                     {"profileId", "applicationId", "csr", "attributes", "removeRootsFromChain",
-                      "metadata"}};
+  object_reader root{
+      doc,
+      {},
+      issues,
+      {"profileId", "applicationId", "csr", "attributes", "removeRootsFromChain", "metadata"}};
   if (root.is_object()) {
     if (auto id = root.uuid("profileId", true))
       out.profile_id = std::move(*id);
@@ -175,11 +175,11 @@ std::optional<api_error> parse_issuance_request(std::string_view body, issuance_
       else
         out.csr = std::string{trimmed};
     }
-    if (auto attrs = root.object("attributes",
-                                 {"commonName", "organization", "organizationalUnit", "country",
-                                  "state", "locality", "altNames", "keyUsages",
-                                  "extendedKeyUsages", "signatureAlgorithm", "keyAlgorithm",
-                                  "ttl", "basicConstraints", "notBefore", "notAfter"}))
+    if (auto attrs =
+            root.object("attributes", {"commonName", "organization", "organizationalUnit",
+                                       "country", "state", "locality", "altNames", "keyUsages",
+                                       "extendedKeyUsages", "signatureAlgorithm", "keyAlgorithm",
+                                       "ttl", "basicConstraints", "notBefore", "notAfter"}))
       read_attributes(*attrs, out.attributes, issues);
     if (auto remove = root.boolean("removeRootsFromChain", false))
       out.remove_roots_from_chain = *remove;

@@ -39,7 +39,7 @@ public:
 private:
   void separate();
   std::string out_;
-  std::vector<bool> first_;  // per open container: no element written yet
+  std::vector<bool> first_; // per open container: no element written yet
   bool after_key_ = false;
 };
 

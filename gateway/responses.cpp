@@ -209,22 +209,22 @@ std::string render_profile(const profile_record& profile, const ca_view* ca,
   w.end_object();
   if (ca != nullptr)
     w.key("certificateAuthority")
-      .begin_object()
-      .key("id")
-      .value(ca->id)
-      .key("name")
-      .value(ca->name)
-      .key("status")
-      .value(to_string(ca->status))
-      .end_object();
+        .begin_object()
+        .key("id")
+        .value(ca->id)
+        .key("name")
+        .value(ca->name)
+        .key("status")
+        .value(to_string(ca->status))
+        .end_object();
   if (policy != nullptr)
     w.key("certificatePolicy")
-      .begin_object()
-      .key("id")
-      .value(policy->id)
-      .key("name")
-      .value(policy->name)
-      .end_object();
+        .begin_object()
+        .key("id")
+        .value(policy->id)
+        .key("name")
+        .value(policy->name)
+        .end_object();
   w.key("createdAt").value(format_iso8601(profile.created_at));
   w.key("updatedAt").value(format_iso8601(profile.updated_at));
   w.end_object().end_object();

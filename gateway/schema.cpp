@@ -60,19 +60,18 @@ validation_issue enum_issue(std::vector<path_element> path, std::string_view rec
   options_json += ']';
   return validation_issue{"invalid_enum_value", std::move(path),
                           "Invalid enum value. Expected " + expected + ", received '"
-                            + std::string{received} + "'",
+                              + std::string{received} + "'",
                           "\"received\":" + json_quoted(received) + ",\"options\":" + options_json};
 }
 
 object_reader::object_reader(simdjson::dom::element element, std::vector<path_element> path,
                              std::vector<validation_issue>& issues,
                              std::initializer_list<std::string_view> keys)
-  : path_(std::move(path)), issues_(&issues) {
+    : path_(std::move(path)), issues_(&issues) {
   if (element.get_object().get(object_)) {
     issues.push_back(validation_issue{
-      "invalid_type", path_,
-      "Expected object, received " + std::string{json_type_name(element)},
-      "\"expected\":\"object\",\"received\":" + json_quoted(json_type_name(element))});
+        "invalid_type", path_, "Expected object, received " + std::string{json_type_name(element)},
+        "\"expected\":\"object\",\"received\":" + json_quoted(json_type_name(element))});
     return;
   }
   is_object_ = true;
@@ -123,8 +122,8 @@ void object_reader::add_issue(std::string_view key, std::string code, std::strin
 
 void object_reader::add_issue_at(std::vector<path_element> path, std::string code,
                                  std::string message, std::string extra_json) {
-  issues_->push_back(
-    validation_issue{std::move(code), std::move(path), std::move(message), std::move(extra_json)});
+  issues_->push_back(validation_issue{std::move(code), std::move(path), std::move(message),
+                                      std::move(extra_json)});
 }
 
 void object_reader::type_issue(std::string_view key, std::string_view expected,
@@ -139,8 +138,8 @@ void object_reader::add_size_issue(std::string_view key, std::string_view code,
                                    std::string_view type, size_t bound, std::string message) {
   auto bound_name = code == "too_big" ? "maximum" : "minimum";
   add_issue(key, std::string{code}, std::move(message),
-            "\"" + std::string{bound_name} + "\":" + std::to_string(bound) + ",\"type\":"
-              + json_quoted(type) + ",\"inclusive\":true,\"exact\":false");
+            "\"" + std::string{bound_name} + "\":" + std::to_string(bound)
+                + ",\"type\":" + json_quoted(type) + ",\"inclusive\":true,\"exact\":false");
 }
 
 std::optional<simdjson::dom::element> object_reader::member(std::string_view key, bool required,
@@ -231,13 +230,13 @@ std::optional<int64_t> object_reader::integer(std::string_view key, bool require
   if (number < min) {
     add_issue(key, "too_small", "Number must be greater than or equal to " + std::to_string(min),
               "\"minimum\":" + std::to_string(min)
-                + ",\"type\":\"number\",\"inclusive\":true,\"exact\":false");
+                  + ",\"type\":\"number\",\"inclusive\":true,\"exact\":false");
     return std::nullopt;
   }
   if (number > max) {
     add_issue(key, "too_big", "Number must be less than or equal to " + std::to_string(max),
               "\"maximum\":" + std::to_string(max)
-                + ",\"type\":\"number\",\"inclusive\":true,\"exact\":false");
+                  + ",\"type\":\"number\",\"inclusive\":true,\"exact\":false");
     return std::nullopt;
   }
   return number;

@@ -26,7 +26,8 @@ std::optional<api_error> parse_json_body(std::string_view body, simdjson::dom::e
 class object_reader {
 public:
   object_reader(simdjson::dom::element element, std::vector<path_element> path,
-                std::vector<validation_issue>& issues, std::initializer_list<std::string_view> keys);
+                std::vector<validation_issue>& issues,
+                std::initializer_list<std::string_view> keys);
 
   /// False when the element was not an object (an issue was recorded).
   bool is_object() const { return is_object_; }
@@ -42,8 +43,7 @@ public:
   bool has_array(std::string_view key) const;
 
   /// An array member: checks type and size, then visits each element.
-  template <class F>
-  void array(std::string_view key, size_t max_items, F&& visit) {
+  template <class F> void array(std::string_view key, size_t max_items, F&& visit) {
     auto el = member(key, false, false);
     if (!el)
       return;
@@ -63,8 +63,8 @@ public:
   }
 
   /// An object member, as a nested reader (nullopt when absent or null).
-  std::optional<object_reader> object(std::string_view key, std::initializer_list<std::string_view> keys,
-                                      bool nullable = false);
+  std::optional<object_reader>
+  object(std::string_view key, std::initializer_list<std::string_view> keys, bool nullable = false);
 
   /// Records an issue at a member of this object.
   void add_issue(std::string_view key, std::string code, std::string message,
@@ -76,8 +76,7 @@ public:
   std::vector<path_element> path_to(std::string_view key, size_t index) const;
 
 private:
-  std::optional<simdjson::dom::element> member(std::string_view key, bool required,
-                                               bool nullable);
+  std::optional<simdjson::dom::element> member(std::string_view key, bool required, bool nullable);
   void type_issue(std::string_view key, std::string_view expected, simdjson::dom::element got);
   void add_size_issue(std::string_view key, std::string_view code, std::string_view type,
                       size_t bound, std::string message);

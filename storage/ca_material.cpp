@@ -11,8 +11,8 @@ std::string crl_url(const std::string& public_url, const ca_record& ca) {
 }
 
 std::string ca_issuers_url(const std::string& public_url, const ca_record& ca) {
-  return public_url + "/api/v1/cert-manager/ca/internal/" + ca.id + "/certificates/"
-         + ca.ca_cert_id + "/der";
+  return public_url + "/api/v1/cert-manager/ca/internal/" + ca.id + "/certificates/" + ca.ca_cert_id
+         + "/der";
 }
 
 result<issuer_material> load_issuer_material(const ca_record& ca, const key_sealer& sealer,

@@ -27,9 +27,11 @@ struct ca_view {
   std::string crl_id;
   std::string serial_hex;
   std::string certificate_der;
-  std::vector<std::string> chain_pem;  ///< own certificate first, root last
+  std::vector<std::string> chain_pem; ///< own certificate first, root last
 
-  issuer_facts facts() const { return {key_alg, not_before, not_after, status == ca_status::active}; }
+  issuer_facts facts() const {
+    return {key_alg, not_before, not_after, status == ca_status::active};
+  }
 };
 
 /// An immutable snapshot of profiles, policies and CAs.
@@ -51,9 +53,7 @@ class catalog {
 public:
   static result<std::shared_ptr<catalog>> load(const store& db);
 
-  std::shared_ptr<const catalog_snapshot> current() const {
-    return std::atomic_load(&snapshot_);
-  }
+  std::shared_ptr<const catalog_snapshot> current() const { return std::atomic_load(&snapshot_); }
 
   void publish(std::shared_ptr<const catalog_snapshot> next) {
     std::atomic_store(&snapshot_, std::move(next));

@@ -21,15 +21,13 @@
 
 namespace certmint {
 
-template <class Record>
-struct record_format;
+template <class Record> struct record_format;
 
-#define CERTMINT_RECORD_FORMAT(type, tag_char, version_number)                 \
-  template <>                                                                  \
-  struct record_format<type> {                                                 \
-    static constexpr uint8_t tag = static_cast<uint8_t>(tag_char);             \
-    static constexpr uint8_t version = version_number;                         \
-    static constexpr const char* name = #type;                                 \
+#define CERTMINT_RECORD_FORMAT(type, tag_char, version_number)                                     \
+  template <> struct record_format<type> {                                                         \
+    static constexpr uint8_t tag = static_cast<uint8_t>(tag_char);                                 \
+    static constexpr uint8_t version = version_number;                                             \
+    static constexpr const char* name = #type;                                                     \
   };
 
 CERTMINT_RECORD_FORMAT(request_record, 'R', 1)
@@ -43,10 +41,7 @@ CERTMINT_RECORD_FORMAT(identity_record, 'I', 1)
 
 class encoder {
 public:
-  template <class... Ts>
-  void operator()(Ts&... xs) {
-    (put(xs), ...);
-  }
+  template <class... Ts> void operator()(Ts&... xs) { (put(xs), ...); }
 
   void put_varint(uint64_t value) {
     while (value >= 0x80) {
@@ -64,38 +59,30 @@ private:
     out_ += x;
   }
   void put(bool& x) { out_.push_back(x ? 1 : 0); }
-  template <class T>
-  std::enable_if_t<std::is_integral_v<T> && !std::is_same_v<T, bool>> put(T& x) {
+  template <class T> std::enable_if_t<std::is_integral_v<T> && !std::is_same_v<T, bool>> put(T& x) {
     auto v = static_cast<int64_t>(x);
     put_varint((static_cast<uint64_t>(v) << 1) ^ static_cast<uint64_t>(v >> 63));
   }
-  template <class T>
-  std::enable_if_t<std::is_enum_v<T>> put(T& x) {
+  template <class T> std::enable_if_t<std::is_enum_v<T>> put(T& x) {
     auto v = static_cast<std::underlying_type_t<T>>(x);
     put(v);
   }
-  template <class T>
-  void put(std::vector<T>& xs) {
+  template <class T> void put(std::vector<T>& xs) {
     put_varint(xs.size());
     for (auto& x : xs)
       put(x);
   }
-  template <class T>
-  void put(std::optional<T>& x) {
+  template <class T> void put(std::optional<T>& x) {
     bool present = x.has_value();
     put(present);
     if (present)
       put(*x);
   }
-  template <class A, class B>
-  void put(std::pair<A, B>& x) {
+  template <class A, class B> void put(std::pair<A, B>& x) {
     put(x.first);
     put(x.second);
   }
-  template <class T>
-  std::enable_if_t<std::is_class_v<T>> put(T& x) {
-    fields(*this, x);
-  }
+  template <class T> std::enable_if_t<std::is_class_v<T>> put(T& x) { fields(*this, x); }
 
   std::string out_;
 };
@@ -104,10 +91,7 @@ class decoder {
 public:
   explicit decoder(std::string_view in) : in_(in) {}
 
-  template <class... Ts>
-  void operator()(Ts&... xs) {
-    (get(xs), ...);
-  }
+  template <class... Ts> void operator()(Ts&... xs) { (get(xs), ...); }
 
   bool get_varint(uint64_t& value) {
     value = 0;
@@ -153,8 +137,7 @@ private:
       fail();
     x = byte == 1;
   }
-  template <class T>
-  std::enable_if_t<std::is_integral_v<T> && !std::is_same_v<T, bool>> get(T& x) {
+  template <class T> std::enable_if_t<std::is_integral_v<T> && !std::is_same_v<T, bool>> get(T& x) {
     uint64_t raw = 0;
     if (!get_varint(raw))
       return;
@@ -163,14 +146,12 @@ private:
     if (static_cast<int64_t>(x) != v)
       fail();
   }
-  template <class T>
-  std::enable_if_t<std::is_enum_v<T>> get(T& x) {
+  template <class T> std::enable_if_t<std::is_enum_v<T>> get(T& x) {
     std::underlying_type_t<T> v{};
     get(v);
     x = static_cast<T>(v);
   }
-  template <class T>
-  void get(std::vector<T>& xs) {
+  template <class T> void get(std::vector<T>& xs) {
     uint64_t count = 0;
     // Every element takes at least one byte: a larger count is corrupt.
     if (!get_varint(count) || count > in_.size() - pos_) {
@@ -182,8 +163,7 @@ private:
     for (auto& x : xs)
       get(x);
   }
-  template <class T>
-  void get(std::optional<T>& x) {
+  template <class T> void get(std::optional<T>& x) {
     bool present = false;
     get(present);
     if (present) {
@@ -193,23 +173,18 @@ private:
       x.reset();
     }
   }
-  template <class A, class B>
-  void get(std::pair<A, B>& x) {
+  template <class A, class B> void get(std::pair<A, B>& x) {
     get(x.first);
     get(x.second);
   }
-  template <class T>
-  std::enable_if_t<std::is_class_v<T>> get(T& x) {
-    fields(*this, x);
-  }
+  template <class T> std::enable_if_t<std::is_class_v<T>> get(T& x) { fields(*this, x); }
 
   std::string_view in_;
   size_t pos_ = 0;
   bool ok_ = true;
 };
 
-template <class Record>
-std::string encode_record(const Record& record) {
+template <class Record> std::string encode_record(const Record& record) {
   encoder enc;
   enc.bytes().push_back(static_cast<char>(record_format<Record>::tag));
   enc.bytes().push_back(static_cast<char>(record_format<Record>::version));
@@ -217,8 +192,7 @@ std::string encode_record(const Record& record) {
   return std::move(enc.bytes());
 }
 
-template <class Record>
-result<Record> decode_record(std::string_view bytes) {
+template <class Record> result<Record> decode_record(std::string_view bytes) {
   using format = record_format<Record>;
   auto corrupt = [](const std::string& why) {
     return make_failure(errc::storage_failure,

@@ -16,7 +16,7 @@ result<std::string> key_sealer::unseal(std::string_view sealed) const {
   if (static_cast<uint8_t>(sealed.front()) != static_cast<uint8_t>(scheme::plaintext))
     return make_failure(errc::storage_failure,
                         "sealed key uses unknown scheme "
-                          + std::to_string(static_cast<uint8_t>(sealed.front())));
+                            + std::to_string(static_cast<uint8_t>(sealed.front())));
   return std::string{sealed.substr(1)};
 }
 

@@ -33,12 +33,12 @@ struct request_record {
   std::string profile_id;
   std::string ca_id;
   std::string serial;  ///< raw bytes, reserved in the serial index
-  std::string csr_pem;  ///< empty on the managed-key path
+  std::string csr_pem; ///< empty on the managed-key path
   bool managed_key = false;
-  issuance_plan plan;  ///< what will be (or was) signed
+  issuance_plan plan; ///< what will be (or was) signed
   std::string certificate_id;
   std::string error_message;
-  std::string requested_by;  ///< identity name
+  std::string requested_by; ///< identity name
   metadata_list metadata;
   int64_t created_at = 0;
   int64_t updated_at = 0;
@@ -51,7 +51,7 @@ struct certificate_record {
   std::string request_id;
   std::string ca_id;
   std::string profile_id;
-  std::string serial;  ///< raw bytes
+  std::string serial; ///< raw bytes
   std::string der;
   certificate_status status = certificate_status::active;
   subject_fields subject;
@@ -77,13 +77,13 @@ struct ca_record {
   std::string name;
   ca_type type = ca_type::root;
   ca_status status = ca_status::active;
-  std::string parent_id;  ///< empty for roots
+  std::string parent_id; ///< empty for roots
   key_algorithm key_alg = key_algorithm::ec_p256;
-  std::string sealed_key;  ///< PKCS#8 DER, sealed by key_sealer
+  std::string sealed_key; ///< PKCS#8 DER, sealed by key_sealer
   std::string certificate_der;
-  std::string ca_cert_id;  ///< id of the current CA certificate (AIA URL)
-  std::string crl_id;      ///< id of the CA's CRL (CDP URL)
-  std::vector<std::string> parent_chain_der;  ///< issuer, its issuer, ... root
+  std::string ca_cert_id;                    ///< id of the current CA certificate (AIA URL)
+  std::string crl_id;                        ///< id of the CA's CRL (CDP URL)
+  std::vector<std::string> parent_chain_der; ///< issuer, its issuer, ... root
   subject_fields subject;
   int path_length = -1;
   int64_t not_before = 0;
@@ -128,65 +128,54 @@ struct identity_record {
 
 // -- field lists ------------------------------------------------------------
 
-template <class F>
-void fields(F& f, subject_fields& x) {
+template <class F> void fields(F& f, subject_fields& x) {
   f(x.common_name, x.organization, x.organizational_unit, x.country, x.state, x.locality);
 }
 
-template <class F>
-void fields(F& f, subject_alt_name& x) {
+template <class F> void fields(F& f, subject_alt_name& x) {
   f(x.type, x.value);
 }
 
-template <class F>
-void fields(F& f, signature_algorithm& x) {
+template <class F> void fields(F& f, signature_algorithm& x) {
   f(x.family, x.hash);
 }
 
-template <class F>
-void fields(F& f, issuance_plan& x) {
+template <class F> void fields(F& f, issuance_plan& x) {
   f(x.subject_der, x.subject, x.sans, x.key_usages, x.ext_key_usages, x.key_alg, x.signature_alg,
     x.public_key_der, x.not_before, x.not_after);
 }
 
-template <class F>
-void fields(F& f, request_record& x) {
+template <class F> void fields(F& f, request_record& x) {
   f(x.id, x.status, x.profile_id, x.ca_id, x.serial, x.csr_pem, x.managed_key, x.plan,
     x.certificate_id, x.error_message, x.requested_by, x.metadata, x.created_at, x.updated_at);
 }
 
-template <class F>
-void fields(F& f, certificate_record& x) {
+template <class F> void fields(F& f, certificate_record& x) {
   f(x.id, x.request_id, x.ca_id, x.profile_id, x.serial, x.der, x.status, x.subject, x.sans,
     x.key_usages, x.ext_key_usages, x.key_alg, x.signature_alg, x.not_before, x.not_after,
     x.metadata, x.created_at);
 }
 
-template <class F>
-void fields(F& f, ca_record& x) {
+template <class F> void fields(F& f, ca_record& x) {
   f(x.id, x.name, x.type, x.status, x.parent_id, x.key_alg, x.sealed_key, x.certificate_der,
-    x.ca_cert_id, x.crl_id, x.parent_chain_der, x.subject, x.path_length, x.not_before,
-    x.not_after, x.serial, x.created_at);
+    x.ca_cert_id, x.crl_id, x.parent_chain_der, x.subject, x.path_length, x.not_before, x.not_after,
+    x.serial, x.created_at);
 }
 
-template <class F>
-void fields(F& f, policy_record& x) {
+template <class F> void fields(F& f, policy_record& x) {
   f(x.id, x.name, x.description, x.created_at, x.updated_at);
 }
 
-template <class F>
-void fields(F& f, profile_defaults& x) {
+template <class F> void fields(F& f, profile_defaults& x) {
   f(x.ttl_days, x.key_usages, x.ext_key_usages, x.key_alg, x.signature_alg);
 }
 
-template <class F>
-void fields(F& f, profile_record& x) {
-  f(x.id, x.slug, x.description, x.ca_id, x.policy_id, x.enrollment_type, x.issuer_type,
-    x.defaults, x.auto_renew, x.renew_before_days, x.created_at, x.updated_at);
+template <class F> void fields(F& f, profile_record& x) {
+  f(x.id, x.slug, x.description, x.ca_id, x.policy_id, x.enrollment_type, x.issuer_type, x.defaults,
+    x.auto_renew, x.renew_before_days, x.created_at, x.updated_at);
 }
 
-template <class F>
-void fields(F& f, identity_record& x) {
+template <class F> void fields(F& f, identity_record& x) {
   f(x.name, x.roles, x.created_at);
 }
 

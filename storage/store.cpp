@@ -11,8 +11,7 @@ namespace certmint {
 namespace {
 
 constexpr const char* column_names[column_count] = {
-  "requests",
-  "certificates", "cas", "serials", "profiles", "policies", "tokens", "meta",
+    "requests", "certificates", "cas", "serials", "profiles", "policies", "tokens", "meta",
 };
 
 failure storage_error(const std::string& what, const rocksdb::Status& st) {
@@ -72,7 +71,7 @@ result<std::optional<std::string>> store::get(column cf, std::string_view key) c
 
 status store::for_each(column cf, const visitor& visit) const {
   std::unique_ptr<rocksdb::Iterator> it{
-    db_->NewIterator(rocksdb::ReadOptions{}, handles_[static_cast<size_t>(cf)])};
+      db_->NewIterator(rocksdb::ReadOptions{}, handles_[static_cast<size_t>(cf)])};
   for (it->SeekToFirst(); it->Valid(); it->Next()) {
     auto key = it->key();
     auto value = it->value();

@@ -45,8 +45,8 @@ std::string serial_index_key(std::string_view ca_id, std::string_view serial);
 /// A condition a transaction needs to hold when it is applied.
 struct precondition {
   enum class kind : uint8_t {
-    absent,             ///< the key must not exist (unique reservations)
-    request_in_status,  ///< the request must exist with status `expected`
+    absent,            ///< the key must not exist (unique reservations)
+    request_in_status, ///< the request must exist with status `expected`
   };
   kind what = kind::absent;
   column cf = column::meta;
@@ -67,8 +67,7 @@ struct transaction {
   std::vector<precondition> conditions;
   std::vector<mutation> mutations;
 
-  template <class Record>
-  void put(column cf, std::string key, const Record& record) {
+  template <class Record> void put(column cf, std::string key, const Record& record) {
     mutations.push_back({cf, std::move(key), encode_record(record)});
   }
 };
@@ -102,8 +101,7 @@ public:
 
   /// Decodes every record of a column family (for small families only: CAs,
   /// profiles, policies).
-  template <class Record>
-  result<std::vector<Record>> load_all(column cf) const {
+  template <class Record> result<std::vector<Record>> load_all(column cf) const {
     std::vector<Record> out;
     auto ok = for_each(cf, [&out](std::string_view, std::string_view value) -> status {
       auto record = decode_record<Record>(value);

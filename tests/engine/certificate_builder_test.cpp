@@ -102,18 +102,18 @@ TEST_CASE("leaves verify against their chain with OpenSSL", "[engine][builder]")
     CHECK(X509_get0_authority_key_id(x) != nullptr);
     int crit = -1;
     auto* eku = X509_get_ext_d2i(x, NID_ext_key_usage, &crit, nullptr);
-    CHECK(crit == 0);  // EKU non-critical (RFC 5280 practice)
+    CHECK(crit == 0); // EKU non-critical (RFC 5280 practice)
     sk_ASN1_OBJECT_pop_free(static_cast<EXTENDED_KEY_USAGE*>(eku), ASN1_OBJECT_free);
     auto* ku = X509_get_ext_d2i(x, NID_key_usage, &crit, nullptr);
     CHECK(crit == 1);
     ASN1_BIT_STRING_free(static_cast<ASN1_BIT_STRING*>(ku));
-    auto* aia = static_cast<AUTHORITY_INFO_ACCESS*>(
-      X509_get_ext_d2i(x, NID_info_access, nullptr, nullptr));
+    auto* aia =
+        static_cast<AUTHORITY_INFO_ACCESS*>(X509_get_ext_d2i(x, NID_info_access, nullptr, nullptr));
     REQUIRE(aia != nullptr);
     CHECK(sk_ACCESS_DESCRIPTION_num(aia) == 1);
     AUTHORITY_INFO_ACCESS_free(aia);
     auto* cdp = static_cast<CRL_DIST_POINTS*>(
-      X509_get_ext_d2i(x, NID_crl_distribution_points, nullptr, nullptr));
+        X509_get_ext_d2i(x, NID_crl_distribution_points, nullptr, nullptr));
     REQUIRE(cdp != nullptr);
     CRL_DIST_POINTS_free(cdp);
     // Serial: the bytes we reserved, positive.

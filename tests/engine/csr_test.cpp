@@ -75,11 +75,12 @@ std::string csr_error(const std::string& pem) {
 
 TEST_CASE("malformed CSRs are refused with precise messages", "[engine][csr][malformed]") {
   auto good = test::make_csr(key_algorithm::ec_p256).csr_pem;
-  CHECK(csr_error("") == "Invalid CSR: expected a PEM-encoded PKCS#10 request starting with "
-                         "'-----BEGIN CERTIFICATE REQUEST-----'");
+  CHECK(csr_error("")
+        == "Invalid CSR: expected a PEM-encoded PKCS#10 request starting with "
+           "'-----BEGIN CERTIFICATE REQUEST-----'");
   CHECK(csr_error("hello").rfind("Invalid CSR: expected a PEM-encoded", 0) == 0);
   CHECK(csr_error("-----BEGIN CERTIFICATE-----\nAAAA\n-----END CERTIFICATE-----\n")
-          .rfind("Invalid CSR: expected a PEM", 0)
+            .rfind("Invalid CSR: expected a PEM", 0)
         == 0);
   CHECK(csr_error("-----BEGIN CERTIFICATE REQUEST-----\n!!!!\n-----END CERTIFICATE REQUEST-----")
         == "Invalid CSR: the PEM block does not decode to a PKCS#10 request");
@@ -120,5 +121,5 @@ TEST_CASE("CSR SANs with invalid syntax are refused", "[engine][csr][malformed]"
   opts.sans = {"otherName:1.2.3.4;UTF8:ignored", "DNS:ok.example.com"};
   auto csr = parse_csr(test::make_csr(key_algorithm::ec_p256, opts).csr_pem);
   REQUIRE(csr);
-  REQUIRE(csr->sans.size() == 1);  // otherName is ignored, as in Infisical
+  REQUIRE(csr->sans.size() == 1); // otherName is ignored, as in Infisical
 }

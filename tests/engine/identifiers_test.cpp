@@ -14,8 +14,8 @@ TEST_CASE("serials are positive, 20 octets and distinct", "[engine][serial]") {
     auto serial = make_serial();
     REQUIRE(serial.size() == 20);
     auto first = static_cast<unsigned char>(serial[0]);
-    CHECK((first & 0x80) == 0);  // positive as a DER INTEGER
-    CHECK(first != 0);           // no leading zero octet: exactly 20 octets, never zero
+    CHECK((first & 0x80) == 0); // positive as a DER INTEGER
+    CHECK(first != 0);          // no leading zero octet: exactly 20 octets, never zero
     CHECK(seen.insert(serial).second);
   }
 }
@@ -27,9 +27,9 @@ TEST_CASE("UUIDv7 identifiers", "[engine][uuid]") {
   CHECK((a[19] == '8' || a[19] == '9' || a[19] == 'a' || a[19] == 'b'));
   CHECK(a != make_uuid_v7());
   CHECK(is_uuid("01234567-89AB-cdef-0123-456789abcdef"));
-  for (const char* bad : {"", "not-a-uuid", "01234567-89ab-cdef-0123-456789abcde",
-                          "01234567089ab-cdef-0123-456789abcdef",
-                          "0123456g-89ab-cdef-0123-456789abcdef"})
+  for (const char* bad :
+       {"", "not-a-uuid", "01234567-89ab-cdef-0123-456789abcde",
+        "01234567089ab-cdef-0123-456789abcdef", "0123456g-89ab-cdef-0123-456789abcdef"})
     CHECK_FALSE(is_uuid(bad));
 }
 
@@ -39,6 +39,5 @@ TEST_CASE("API tokens are random and stored as digests", "[engine][token]") {
   CHECK(token.size() == 67);
   CHECK(token != make_api_token());
   CHECK(token_digest(token).size() == 64);
-  CHECK(token_digest("abc")
-        == "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad");
+  CHECK(token_digest("abc") == "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad");
 }

@@ -39,7 +39,7 @@ TEST_CASE("managed-key plans take attributes, then profile defaults", "[engine][
   auto plan = plan_issuance(input, nullptr, tls_defaults(), ec_issuer(), now);
   REQUIRE(plan);
   CHECK(plan->key_alg == key_algorithm::ec_p256);  // the CA's algorithm by default
-  CHECK(plan->key_usages == ku_digital_signature);  // keyEncipherment dropped for EC
+  CHECK(plan->key_usages == ku_digital_signature); // keyEncipherment dropped for EC
   CHECK(plan->ext_key_usages == eku_server_auth);
   CHECK(plan->not_before == now);
   CHECK(plan->not_after == now + 86400 - 1);
@@ -51,8 +51,8 @@ TEST_CASE("managed-key plans take attributes, then profile defaults", "[engine][
   input.attributes.ttl.reset();
   plan = plan_issuance(input, nullptr, tls_defaults(), ec_issuer(), now);
   REQUIRE(plan);
-  CHECK(plan->key_usages == (ku_key_encipherment | ku_digital_signature));  // RSA keeps it
-  CHECK(plan->not_after == now + 90 * 86400 - 1);  // profile default TTL
+  CHECK(plan->key_usages == (ku_key_encipherment | ku_digital_signature)); // RSA keeps it
+  CHECK(plan->not_after == now + 90 * 86400 - 1);                          // profile default TTL
 }
 
 TEST_CASE("CSR plans take the CSR as the source of truth", "[engine][plan]") {

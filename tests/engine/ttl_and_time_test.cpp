@@ -25,20 +25,24 @@ TEST_CASE("TTLs that are ambiguous or malformed are refused", "[engine][ttl][mal
     CHECK(ttl.error().code == errc::validation_failed);
     return ttl.error().message;
   };
-  CHECK(message("6m") == "Invalid TTL '6m': 'm' is ambiguous (minutes or months); use 'min' "
-                         "for minutes or 'mo' for 30-day months");
-  CHECK(message("3600") == "Invalid TTL '3600': a unit is required (s, min, h, d, w, mo, y); a "
-                           "bare number is ambiguous");
+  CHECK(message("6m")
+        == "Invalid TTL '6m': 'm' is ambiguous (minutes or months); use 'min' "
+           "for minutes or 'mo' for 30-day months");
+  CHECK(message("3600")
+        == "Invalid TTL '3600': a unit is required (s, min, h, d, w, mo, y); a "
+           "bare number is ambiguous");
   CHECK(message("0d") == "TTL '0d' must be greater than zero");
   CHECK(message("101y") == "TTL '101y' exceeds the maximum of 100 years");
-  CHECK(message("99999999999999999999d") == "TTL '99999999999999999999d' exceeds the maximum of "
-                                            "100 years");
+  CHECK(message("99999999999999999999d")
+        == "TTL '99999999999999999999d' exceeds the maximum of "
+           "100 years");
   CHECK(message("").rfind("Invalid TTL '': expected a whole number", 0) == 0);
   CHECK(message("d").rfind("Invalid TTL 'd': expected a whole number", 0) == 0);
   CHECK(message("-5d").rfind("Invalid TTL '-5d'", 0) == 0);
   CHECK(message("1.5h").rfind("Invalid TTL '1.5h': unknown unit", 0) == 0);
-  CHECK(message("5 fortnights") == "Invalid TTL '5 fortnights': unknown unit 'fortnights' (use "
-                                   "s, min, h, d, w, mo or y)");
+  CHECK(message("5 fortnights")
+        == "Invalid TTL '5 fortnights': unknown unit 'fortnights' (use "
+           "s, min, h, d, w, mo or y)");
 }
 
 TEST_CASE("ISO 8601 dates", "[engine][time]") {
@@ -49,9 +53,9 @@ TEST_CASE("ISO 8601 dates", "[engine][time]") {
   CHECK(*parse_iso8601("2026-11-22T05:43") == 1795326180);
   CHECK(*parse_iso8601("2024-02-29") == 1709164800);
   CHECK(format_iso8601(1795326231) == "2026-11-22T05:43:51.000Z");
-  for (const char* bad : {"", "2026", "2026-13-01", "2025-02-29", "2026-11-22T25:00:00Z",
-                          "2026-11-22T05:43:51+2", "2026-11-22X", "yesterday",
-                          "2026-11-22T05:43:51.Z", "2026-11-22T05:43:51Zjunk"}) {
+  for (const char* bad :
+       {"", "2026", "2026-13-01", "2025-02-29", "2026-11-22T25:00:00Z", "2026-11-22T05:43:51+2",
+        "2026-11-22X", "yesterday", "2026-11-22T05:43:51.Z", "2026-11-22T05:43:51Zjunk"}) {
     CAPTURE(bad);
     CHECK_FALSE(parse_iso8601(bad));
   }

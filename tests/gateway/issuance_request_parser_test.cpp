@@ -10,8 +10,8 @@ namespace {
 constexpr const char* profile = "01a201d8-861d-7e65-9229-edf72d610545";
 
 std::string with_profile(const std::string& members) {
-  return std::string{"{\"profileId\":\""} + profile + "\"" + (members.empty() ? "" : ",")
-         + members + "}";
+  return std::string{"{\"profileId\":\""} + profile + "\"" + (members.empty() ? "" : ",") + members
+         + "}";
 }
 
 api_error refuse(const std::string& body) {
@@ -32,13 +32,13 @@ std::string rendered(const std::string& body) {
 TEST_CASE("a full issuance body parses", "[gateway][parser]") {
   issuance_input input;
   auto err = parse_issuance_request(
-    with_profile(R"j("attributes":{"commonName":"a.example.com","organization":null,
+      with_profile(R"j("attributes":{"commonName":"a.example.com","organization":null,
       "altNames":[{"type":"dns_name","value":"a.example.com"},{"type":"ip_address","value":"10.0.0.1"}],
       "keyUsages":["digital_signature"],"extendedKeyUsages":["server_auth","client_auth"],
       "keyAlgorithm":"RSA_2048","signatureAlgorithm":"RSA-SHA384","ttl":"30d",
       "basicConstraints":{"isCA":false}},
       "removeRootsFromChain":true,"metadata":[{"key":"team","value":"x"}])j"),
-    input);
+      input);
   REQUIRE_FALSE(err);
   CHECK(input.profile_id == profile);
   CHECK(*input.attributes.common_name == "a.example.com");
@@ -58,16 +58,17 @@ TEST_CASE("a full issuance body parses", "[gateway][parser]") {
 TEST_CASE("the CSR is trimmed and empty usage lists are kept", "[gateway][parser]") {
   issuance_input input;
   REQUIRE_FALSE(parse_issuance_request(
-    with_profile(R"j("csr":"  -----BEGIN CERTIFICATE REQUEST-----\n  ","attributes":{"keyUsages":[]})j"),
-    input));
+      with_profile(
+          R"j("csr":"  -----BEGIN CERTIFICATE REQUEST-----\n  ","attributes":{"keyUsages":[]})j"),
+      input));
   CHECK(*input.csr == "-----BEGIN CERTIFICATE REQUEST-----");
   REQUIRE(input.attributes.key_usages);
   CHECK(*input.attributes.key_usages == 0);
 }
 
 TEST_CASE("malformed JSON is a 400 with the reason", "[gateway][parser][malformed]") {
-  for (const char* body : {"", "{", "{\"profileId\":}", "[1,2", "nul", "{\"a\":\"\\x\"}",
-                           "\xff\xfe", "{\"a\":1}}"}) {
+  for (const char* body :
+       {"", "{", "{\"profileId\":}", "[1,2", "nul", "{\"a\":\"\\x\"}", "\xff\xfe", "{\"a\":1}}"}) {
     CAPTURE(body);
     auto err = refuse(body);
     CHECK(err.code == errc::bad_request);
@@ -76,60 +77,78 @@ TEST_CASE("malformed JSON is a 400 with the reason", "[gateway][parser][malforme
 }
 
 TEST_CASE("schema violations are 422 zod issues", "[gateway][parser][malformed]") {
-  CHECK(rendered("[]")
-        == R"j({"reqId":"req-1","statusCode":422,"message":[{"code":"invalid_type","expected":"object","received":"array","path":[],"message":"Expected object, received array"}],"error":"ValidationFailure"})j");
-  CHECK(rendered("{}")
-        == R"j({"reqId":"req-1","statusCode":422,"message":[{"code":"invalid_type","expected":"string","received":"undefined","path":["profileId"],"message":"Required"}],"error":"ValidationFailure"})j");
-  CHECK(rendered(R"j({"profileId":42})j").find(
-          R"j("code":"invalid_type","expected":"string","received":"number","path":["profileId"],"message":"Expected string, received number")j")
-        != std::string::npos);
-  CHECK(rendered(R"j({"profileId":"nope"})j").find(
-          R"j({"code":"invalid_string","validation":"uuid","path":["profileId"],"message":"Invalid uuid"})j")
-        != std::string::npos);
-  CHECK(rendered(with_profile(R"j("foo":1,"bar":2)j"))
-          .find(R"j({"code":"unrecognized_keys","keys":["foo","bar"],"path":[],"message":"Unrecognized key(s) in object: 'foo', 'bar'"})j")
-        != std::string::npos);
+  CHECK(
+      rendered("[]")
+      == R"j({"reqId":"req-1","statusCode":422,"message":[{"code":"invalid_type","expected":"object","received":"array","path":[],"message":"Expected object, received array"}],"error":"ValidationFailure"})j");
+  CHECK(
+      rendered("{}")
+      == R"j({"reqId":"req-1","statusCode":422,"message":[{"code":"invalid_type","expected":"string","received":"undefined","path":["profileId"],"message":"Required"}],"error":"ValidationFailure"})j");
+  CHECK(
+      rendered(R"j({"profileId":42})j")
+          .find(
+              R"j("code":"invalid_type","expected":"string","received":"number","path":["profileId"],"message":"Expected string, received number")j")
+      != std::string::npos);
+  CHECK(
+      rendered(R"j({"profileId":"nope"})j")
+          .find(
+              R"j({"code":"invalid_string","validation":"uuid","path":["profileId"],"message":"Invalid uuid"})j")
+      != std::string::npos);
+  CHECK(
+      rendered(with_profile(R"j("foo":1,"bar":2)j"))
+          .find(
+              R"j({"code":"unrecognized_keys","keys":["foo","bar"],"path":[],"message":"Unrecognized key(s) in object: 'foo', 'bar'"})j")
+      != std::string::npos);
   CHECK(rendered(with_profile(R"j("attributes":{"commonName":"x","shoeSize":9})j"))
-          .find(R"j("keys":["shoeSize"],"path":["attributes"])j")
+            .find(R"j("keys":["shoeSize"],"path":["attributes"])j")
         != std::string::npos);
-  CHECK(rendered(with_profile(R"j("csr":")j" + std::string(4097, 'a') + "\""))
-          .find(R"j("code":"too_big","maximum":4096,"type":"string","inclusive":true,"exact":false,"path":["csr"],"message":"String must contain at most 4096 character(s)")j")
-        != std::string::npos);
-  CHECK(rendered(with_profile(R"j("removeRootsFromChain":"yes")j"))
-          .find(R"j("path":["removeRootsFromChain"],"message":"Expected boolean, received string")j")
-        != std::string::npos);
+  CHECK(
+      rendered(with_profile(R"j("csr":")j" + std::string(4097, 'a') + "\""))
+          .find(
+              R"j("code":"too_big","maximum":4096,"type":"string","inclusive":true,"exact":false,"path":["csr"],"message":"String must contain at most 4096 character(s)")j")
+      != std::string::npos);
+  CHECK(
+      rendered(with_profile(R"j("removeRootsFromChain":"yes")j"))
+          .find(
+              R"j("path":["removeRootsFromChain"],"message":"Expected boolean, received string")j")
+      != std::string::npos);
   CHECK(rendered(with_profile(R"j("attributes":{"keyUsages":["sign_everything"]})j"))
-          .find(R"j("code":"invalid_enum_value","received":"sign_everything")j")
+            .find(R"j("code":"invalid_enum_value","received":"sign_everything")j")
         != std::string::npos);
   CHECK(rendered(with_profile(R"j("attributes":{"altNames":[{"type":"dns","value":"a"}]})j"))
-          .find(R"j("path":["attributes","altNames",0,"type"])j")
+            .find(R"j("path":["attributes","altNames",0,"type"])j")
         != std::string::npos);
-  CHECK(rendered(with_profile(R"j("attributes":{"altNames":[{"type":"dns_name","value":""}]})j"))
-          .find(R"j("path":["attributes","altNames",0,"value"],"message":"String must contain at least 1 character(s)")j")
-        != std::string::npos);
-  CHECK(rendered(with_profile(R"j("attributes":{"ttl":"6m"})j"))
-          .find(R"j("code":"custom","path":["attributes","ttl"],"message":"Invalid TTL '6m': 'm' is ambiguous)j")
-        != std::string::npos);
+  CHECK(
+      rendered(with_profile(R"j("attributes":{"altNames":[{"type":"dns_name","value":""}]})j"))
+          .find(
+              R"j("path":["attributes","altNames",0,"value"],"message":"String must contain at least 1 character(s)")j")
+      != std::string::npos);
+  CHECK(
+      rendered(with_profile(R"j("attributes":{"ttl":"6m"})j"))
+          .find(
+              R"j("code":"custom","path":["attributes","ttl"],"message":"Invalid TTL '6m': 'm' is ambiguous)j")
+      != std::string::npos);
   CHECK(rendered(with_profile(R"j("attributes":{"ttl":"1d","notAfter":"2030-01-01"})j"))
-          .find("Cannot specify both TTL and notBefore/notAfter")
+            .find("Cannot specify both TTL and notBefore/notAfter")
         != std::string::npos);
-  CHECK(rendered(with_profile(R"j("attributes":{"notBefore":"2030-01-02","notAfter":"2030-01-01"})j"))
+  CHECK(
+      rendered(with_profile(R"j("attributes":{"notBefore":"2030-01-02","notAfter":"2030-01-01"})j"))
           .find("notBefore must be earlier than notAfter")
-        != std::string::npos);
+      != std::string::npos);
   CHECK(rendered(with_profile(R"j("attributes":{"notAfter":"next tuesday"})j"))
-          .find(R"j("code":"invalid_date","path":["attributes","notAfter"])j")
+            .find(R"j("code":"invalid_date","path":["attributes","notAfter"])j")
         != std::string::npos);
-  CHECK(rendered(with_profile(R"j("attributes":{"basicConstraints":{"isCA":true,"pathLength":256}})j"))
-          .find(R"j("code":"too_big","maximum":255)j")
+  CHECK(rendered(
+            with_profile(R"j("attributes":{"basicConstraints":{"isCA":true,"pathLength":256}})j"))
+            .find(R"j("code":"too_big","maximum":255)j")
         != std::string::npos);
-  CHECK(rendered(with_profile(R"j("attributes":{"basicConstraints":{"isCA":true,"pathLength":1.5}})j"))
-          .find("Expected integer, received float")
+  CHECK(rendered(
+            with_profile(R"j("attributes":{"basicConstraints":{"isCA":true,"pathLength":1.5}})j"))
+            .find("Expected integer, received float")
         != std::string::npos);
   std::string many = R"j("attributes":{"keyUsages":[)j";
   for (int i = 0; i < 21; ++i)
     many += std::string{i ? "," : ""} + "\"digital_signature\"";
-  CHECK(rendered(with_profile(many + "]}"))
-          .find("Array must contain at most 20 element(s)")
+  CHECK(rendered(with_profile(many + "]}")).find("Array must contain at most 20 element(s)")
         != std::string::npos);
 }
 

@@ -17,7 +17,8 @@ env_lookup env_of(std::map<std::string, std::string> vars) {
   };
 }
 
-std::string config_error(std::vector<std::string> args, std::map<std::string, std::string> env = {}) {
+std::string config_error(std::vector<std::string> args,
+                         std::map<std::string, std::string> env = {}) {
   auto cfg = load_server_config(args, env_of(std::move(env)));
   REQUIRE_FALSE(cfg);
   return cfg.error().message;

@@ -14,7 +14,7 @@ namespace certmint::test {
 struct http_reply {
   int status = 0;
   std::string body;
-  simdjson::dom::element json;  ///< valid while this reply lives
+  simdjson::dom::element json; ///< valid while this reply lives
   std::string content_type;
 
   std::string str(const char* pointer) const;

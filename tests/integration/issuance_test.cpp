@@ -38,8 +38,7 @@ void check_leaf(const http_reply& reply, const std::string& host, int64_t ttl_se
 
 } // namespace
 
-TEST_CASE("CSRs of every supported key algorithm are issued and verify",
-          "[integration][issue]") {
+TEST_CASE("CSRs of every supported key algorithm are issued and verify", "[integration][issue]") {
   temp_dir dir;
   server_process server{dir.path()};
   auto cli = server.client();
@@ -83,8 +82,8 @@ TEST_CASE("managed keys are generated, returned once and match", "[integration][
   CHECK((X509_get_key_usage(cert->get()) & KU_KEY_ENCIPHERMENT) != 0);
 
   // The poll never returns the key: it was handed out once and not stored.
-  auto poll = get(*cli, api + "/certificates/certificate-requests/"
-                          + reply.str("/certificateRequestId"));
+  auto poll =
+      get(*cli, api + "/certificates/certificate-requests/" + reply.str("/certificateRequestId"));
   REQUIRE(poll.status == 200);
   CHECK(poll.is_null("/privateKey"));
 }
@@ -167,7 +166,7 @@ TEST_CASE("CA documents: chain, AIA target and profile", "[integration][ca]") {
   REQUIRE(leaf.status == 200);
   auto cert = certificate_from_pem(leaf.str("/certificate/certificate"));
   auto* aia = static_cast<AUTHORITY_INFO_ACCESS*>(
-    X509_get_ext_d2i(cert->get(), NID_info_access, nullptr, nullptr));
+      X509_get_ext_d2i(cert->get(), NID_info_access, nullptr, nullptr));
   REQUIRE(aia != nullptr);
   auto* uri = sk_ACCESS_DESCRIPTION_value(aia, 0)->location->d.uniformResourceIdentifier;
   std::string url(reinterpret_cast<const char*>(ASN1_STRING_get0_data(uri)),
@@ -200,8 +199,8 @@ TEST_CASE("the server restarts on the same data directory", "[integration][resta
     REQUIRE(token.rfind("cm_", 0) == 0);
     auto cli = server.client(token);
     auto made = make_csr(key_algorithm::ec_p384);
-    auto reply = post_json(*cli, api + "/certificates",
-                           csr_body(default_profile_id(*cli), made.csr_pem));
+    auto reply =
+        post_json(*cli, api + "/certificates", csr_body(default_profile_id(*cli), made.csr_pem));
     REQUIRE(reply.status == 200);
     cert_id = reply.str("/certificate/certificateId");
     request_id = reply.str("/certificateRequestId");
@@ -223,8 +222,8 @@ TEST_CASE("the server restarts on the same data directory", "[integration][resta
   CHECK(body.str("/certificate") == pem);
   // Same CAs: a new leaf chains to the same intermediate and root.
   auto made = make_csr(key_algorithm::ec_p256);
-  auto reply = post_json(*cli, api + "/certificates",
-                         csr_body(default_profile_id(*cli), made.csr_pem));
+  auto reply =
+      post_json(*cli, api + "/certificates", csr_body(default_profile_id(*cli), made.csr_pem));
   REQUIRE(reply.status == 200);
   CHECK(reply.str("/certificate/certificateChain") == chain);
   CHECK(verify_chain(reply.str("/certificate/certificate"), chain) == "");

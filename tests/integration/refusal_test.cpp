@@ -32,8 +32,7 @@ void check_still_serving(server_process& server, const std::string& profile) {
 
 } // namespace
 
-TEST_CASE("bad input is refused with the error body and loses nothing",
-          "[integration][refusal]") {
+TEST_CASE("bad input is refused with the error body and loses nothing", "[integration][refusal]") {
   temp_dir dir;
   server_process server{dir.path(), {"--max-body-bytes", "16384"}};
   auto cli = server.client();
@@ -86,7 +85,7 @@ TEST_CASE("bad input is refused with the error body and loses nothing",
     csr_options ca;
     ca.basic_constraints = "critical,CA:TRUE";
     auto reply =
-      post_json(*cli, path, csr_body(profile, make_csr(key_algorithm::ec_p256, ca).csr_pem));
+        post_json(*cli, path, csr_body(profile, make_csr(key_algorithm::ec_p256, ca).csr_pem));
     check_error_body(reply, 400, "BadRequest");
     CHECK(reply.message().rfind("Certificate request validation failed: CA certificate issuance "
                                 "is denied by this policy",
@@ -94,9 +93,9 @@ TEST_CASE("bad input is refused with the error body and loses nothing",
           == 0);
   }
   SECTION("unknown profile") {
-    auto reply = post_json(*cli, path,
-                           csr_body("00000000-0000-7000-8000-000000000000",
-                                    make_csr(key_algorithm::ec_p256).csr_pem));
+    auto reply = post_json(
+        *cli, path,
+        csr_body("00000000-0000-7000-8000-000000000000", make_csr(key_algorithm::ec_p256).csr_pem));
     check_error_body(reply, 404, "NotFound");
   }
   SECTION("missing token") {
@@ -106,7 +105,8 @@ TEST_CASE("bad input is refused with the error body and loses nothing",
     CHECK(reply.message() == "Authentication required: send 'Authorization: Bearer <token>'");
   }
   SECTION("wrong token") {
-    auto intruder = server.client("cm_0000000000000000000000000000000000000000000000000000000000000000");
+    auto intruder =
+        server.client("cm_0000000000000000000000000000000000000000000000000000000000000000");
     auto reply = get(*intruder, api + "/certificate-profiles/slug/default");
     check_error_body(reply, 401, "UnauthorizedError");
     CHECK(reply.message() == "Invalid or revoked token");
@@ -118,13 +118,15 @@ TEST_CASE("bad input is refused with the error body and loses nothing",
   SECTION("ids that are not UUIDs and ids that do not exist") {
     check_error_body(get(*cli, api + "/certificates/certificate-requests/123"), 422,
                      "ValidationFailure");
-    check_error_body(get(*cli, api + "/certificates/certificate-requests/"
-                                 "00000000-0000-7000-8000-000000000000"),
+    check_error_body(get(*cli, api
+                                   + "/certificates/certificate-requests/"
+                                     "00000000-0000-7000-8000-000000000000"),
                      404, "NotFound");
     check_error_body(get(*cli, api + "/certificates/00000000-0000-7000-8000-000000000000"), 404,
                      "NotFound");
-    check_error_body(get(*cli, api + "/ca/internal/00000000-0000-7000-8000-000000000000/"
-                                 "certificate"),
+    check_error_body(get(*cli, api
+                                   + "/ca/internal/00000000-0000-7000-8000-000000000000/"
+                                     "certificate"),
                      404, "NotFound");
     check_error_body(get(*cli, api + "/certificate-profiles/slug/nope"), 404, "NotFound");
     check_error_body(get(*cli, "/api/v1/no/such/route"), 404, "NotFound");

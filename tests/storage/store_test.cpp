@@ -72,10 +72,10 @@ TEST_CASE("group commit applies each transaction or none of it", "[storage][stor
   REQUIRE(db->commit(reserve("r0", "ca:taken")));
   std::vector<transaction> group;
   group.push_back(reserve("r1", "ca:s1"));
-  group.push_back(reserve("r2", "ca:s1"));     // same serial as r1 in this group
-  group.push_back(reserve("r3", "ca:taken"));  // serial already stored
-  group.push_back(flip("r1", request_status::pending, request_status::issued));  // sees r1
-  group.push_back(flip("r0", request_status::issued, request_status::failed));   // wrong state
+  group.push_back(reserve("r2", "ca:s1"));    // same serial as r1 in this group
+  group.push_back(reserve("r3", "ca:taken")); // serial already stored
+  group.push_back(flip("r1", request_status::pending, request_status::issued)); // sees r1
+  group.push_back(flip("r0", request_status::issued, request_status::failed));  // wrong state
   auto results = db->commit_group(group);
   REQUIRE(results.size() == 5);
   CHECK(results[0]);

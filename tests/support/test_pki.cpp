@@ -124,7 +124,7 @@ std::string verify_chain(const std::string& leaf_pem, const std::string& chain_p
   X509_STORE_CTX_init(ctx.get(), trust.get(), leaf->get(), untrusted);
   if (purpose != nullptr)
     X509_STORE_CTX_set_purpose(
-      ctx.get(), X509_PURPOSE_get_id(X509_PURPOSE_get0(X509_PURPOSE_get_by_sname(purpose))));
+        ctx.get(), X509_PURPOSE_get_id(X509_PURPOSE_get0(X509_PURPOSE_get_by_sname(purpose))));
   auto ok = X509_verify_cert(ctx.get());
   std::string reason;
   if (ok != 1)

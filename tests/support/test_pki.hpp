@@ -15,11 +15,11 @@ namespace certmint::test {
 struct csr_options {
   std::string common_name = "app.example.com";
   std::string organization;
-  std::vector<std::string> sans = {"DNS:app.example.com"};  ///< OpenSSL config syntax
-  std::string key_usage;       ///< e.g. "critical,digitalSignature"; empty: none
-  std::string ext_key_usage;   ///< e.g. "serverAuth"; empty: none
+  std::vector<std::string> sans = {"DNS:app.example.com"}; ///< OpenSSL config syntax
+  std::string key_usage;     ///< e.g. "critical,digitalSignature"; empty: none
+  std::string ext_key_usage; ///< e.g. "serverAuth"; empty: none
   std::string basic_constraints;
-  const EVP_MD* digest = nullptr;  ///< null: SHA-256
+  const EVP_MD* digest = nullptr; ///< null: SHA-256
 };
 
 struct key_and_csr {
