@@ -3,8 +3,6 @@
 #include <caf/actor_system.hpp>
 #include <caf/scoped_actor.hpp>
 #include <caf/send.hpp>
-#include <caf/stateful_actor.hpp>
-#include <caf/typed_event_based_actor.hpp>
 
 #include "actors/caf_error.hpp"
 #include "actors/request_actor.hpp"
@@ -39,11 +37,11 @@ result<std::unique_ptr<node>> node::start(caf::actor_system& sys, std::shared_pt
         out->signers_->release_all();
         return std::move(material).error();
       }
-      pool.push_back(sys.spawn(signer, std::make_shared<issuer_material>(std::move(*material))));
+      pool.push_back(spawn_signer(sys, std::move(*material)));
     }
     out->signers_->add_pool(ca.id, std::move(pool));
   }
-  out->writer_ = sys.spawn<caf::detached>(storage_writer, std::move(db));
+  out->writer_ = spawn_storage_writer(sys, std::move(db));
   auto services = std::make_shared<issuance_services>();
   services->writer = out->writer_;
   services->signers = out->signers_;
@@ -58,7 +56,7 @@ node::~node() {
 }
 
 request_actor node::spawn_request_actor() {
-  return sys_.spawn(request_actor_impl, services_);
+  return certmint::spawn_request_actor(sys_, services_);
 }
 
 void node::shutdown() {

@@ -2,6 +2,7 @@
 
 #include <optional>
 
+#include <caf/actor_system.hpp>
 #include <caf/stateful_actor.hpp>
 #include <caf/typed_event_based_actor.hpp>
 
@@ -209,6 +210,11 @@ request_actor::behavior_type request_actor_impl(request_actor::stateful_pointer<
         return self->state.promise;
       },
   };
+}
+
+request_actor spawn_request_actor(caf::actor_system& sys,
+                                  std::shared_ptr<const issuance_services> services) {
+  return sys.spawn(request_actor_impl, std::move(services));
 }
 
 } // namespace certmint

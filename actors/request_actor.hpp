@@ -46,4 +46,8 @@ struct request_state {
 request_actor::behavior_type request_actor_impl(request_actor::stateful_pointer<request_state> self,
                                                 std::shared_ptr<const issuance_services> services);
 
+/// Spawns a request actor for one issuance.
+request_actor spawn_request_actor(caf::actor_system& sys,
+                                  std::shared_ptr<const issuance_services> services);
+
 } // namespace certmint

@@ -1,5 +1,6 @@
 #include "actors/signer.hpp"
 
+#include <caf/actor_system.hpp>
 #include <caf/stateful_actor.hpp>
 #include <caf/typed_event_based_actor.hpp>
 
@@ -8,7 +9,7 @@
 namespace certmint {
 
 signer_actor::behavior_type signer(signer_actor::stateful_pointer<signer_state> self,
-                                   std::shared_ptr<issuer_material> material) {
+                                   const std::shared_ptr<issuer_material>& material) {
   self->state.issuer = std::move(*material);
   return {
       [self](atom::sign, const signing_order& order) -> caf::result<std::string> {
@@ -18,6 +19,10 @@ signer_actor::behavior_type signer(signer_actor::stateful_pointer<signer_state> 
         return std::move(*der);
       },
   };
+}
+
+signer_actor spawn_signer(caf::actor_system& sys, issuer_material material) {
+  return sys.spawn(signer, std::make_shared<issuer_material>(std::move(material)));
 }
 
 } // namespace certmint

@@ -1,5 +1,6 @@
 #include "actors/storage_writer.hpp"
 
+#include <caf/actor_system.hpp>
 #include <caf/stateful_actor.hpp>
 #include <caf/typed_event_based_actor.hpp>
 
@@ -48,6 +49,10 @@ storage_writer(storage_writer_actor::stateful_pointer<storage_writer_state> self
         return caf::ok_atom::value;
       },
   };
+}
+
+storage_writer_actor spawn_storage_writer(caf::actor_system& sys, std::shared_ptr<store> db) {
+  return sys.spawn<caf::detached>(storage_writer, std::move(db));
 }
 
 } // namespace certmint

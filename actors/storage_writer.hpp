@@ -30,4 +30,7 @@ storage_writer_actor::behavior_type
 storage_writer(storage_writer_actor::stateful_pointer<storage_writer_state> self,
                std::shared_ptr<store> db);
 
+/// Spawns the storage writer on a thread of its own.
+storage_writer_actor spawn_storage_writer(caf::actor_system& sys, std::shared_ptr<store> db);
+
 } // namespace certmint

@@ -15,7 +15,7 @@ namespace {
 
 constexpr const char* bootstrap_key = "bootstrap";
 constexpr const char* default_profile_key = "default_profile_id";
-constexpr int64_t year = 365 * 86400;
+constexpr int64_t year = int64_t{365} * 86400;
 
 result<ca_record> make_ca(const std::string& name, ca_type type, const subject_fields& subject,
                           key_algorithm alg, int64_t not_before, int64_t not_after, int path_length,

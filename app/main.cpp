@@ -110,12 +110,18 @@ int serve(const std::vector<std::string>& args) {
 } // namespace
 
 int main(int argc, char** argv) {
-  std::vector<std::string> args(argv + 1, argv + argc);
-  if (args.empty() || args[0] == "--help" || args[0] == "-h" || args[0] == "help") {
-    std::cout << "usage: certmint serve [options]   (certmint serve --help for options)\n";
-    return args.empty() ? 2 : 0;
+  // Errors are values everywhere below; what can still throw is the
+  // standard library running out of memory or CAF failing to start.
+  try {
+    std::vector<std::string> args(argv + 1, argv + argc);
+    if (args.empty() || args[0] == "--help" || args[0] == "-h" || args[0] == "help") {
+      std::cout << "usage: certmint serve [options]   (certmint serve --help for options)\n";
+      return args.empty() ? 2 : 0;
+    }
+    if (args[0] == "serve")
+      return serve(std::vector<std::string>(args.begin() + 1, args.end()));
+    return fail("unknown command '" + args[0] + "' (try 'certmint serve --help')");
+  } catch (const std::exception& e) {
+    return fail(std::string{"fatal: "} + e.what());
   }
-  if (args[0] == "serve")
-    return serve(std::vector<std::string>(args.begin() + 1, args.end()));
-  return fail("unknown command '" + args[0] + "' (try 'certmint serve --help')");
 }

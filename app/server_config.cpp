@@ -86,7 +86,7 @@ status apply(server_config& cfg, const std::string& name, std::string_view value
   if (name == "keep-alive-max")
     return set_count(cfg.keep_alive_max, value, origin, 1, 1000000);
   if (name == "max-body-bytes")
-    return set_count(cfg.max_body_bytes, value, origin, 1024, 16 * 1024 * 1024);
+    return set_count(cfg.max_body_bytes, value, origin, 1024, size_t{16} * 1024 * 1024);
   if (name == "request-timeout-ms") {
     auto ok = set_count(timeout, value, origin, 100, 600000);
     if (ok)

@@ -22,7 +22,7 @@ struct server_config {
   size_t scheduler_threads = 0; ///< 0: one per core
   size_t http_threads = 64;
   size_t keep_alive_max = 100;
-  size_t max_body_bytes = 64 * 1024;
+  size_t max_body_bytes = size_t{64} * 1024;
   int64_t request_timeout_ms = 30000;
   key_algorithm ca_key_algorithm = key_algorithm::ec_p256;
   std::string admin_token; ///< only from the environment, never from files or flags

@@ -93,7 +93,7 @@ std::optional<int64_t> parse_iso8601(std::string_view text) {
         if (!digits(text, pos + 1, 2, oh) || text.size() < pos + 6 || text[pos + 3] != ':'
             || !digits(text, pos + 4, 2, om) || oh > 23 || om > 59)
           return std::nullopt;
-        offset = (text[pos] == '+' ? 1 : -1) * (oh * 3600 + om * 60);
+        offset = (text[pos] == '+' ? 1 : -1) * (int64_t{oh} * 3600 + int64_t{om} * 60);
         pos += 6;
       }
     }
@@ -101,7 +101,7 @@ std::optional<int64_t> parse_iso8601(std::string_view text) {
   if (pos != text.size())
     return std::nullopt;
   return days_from_civil(year, static_cast<unsigned>(month), static_cast<unsigned>(day)) * 86400
-         + hour * 3600 + minute * 60 + second - offset;
+         + int64_t{hour} * 3600 + int64_t{minute} * 60 + second - offset;
 }
 
 } // namespace certmint

@@ -57,11 +57,11 @@ result<int64_t> parse_ttl(std::string_view text) {
   else if (unit_is(unit, {"d", "day", "days"}))
     factor = 86400;
   else if (unit_is(unit, {"w", "week", "weeks"}))
-    factor = 7 * 86400;
+    factor = int64_t{7} * 86400;
   else if (unit_is(unit, {"mo", "month", "months"}))
-    factor = 30 * 86400;
+    factor = int64_t{30} * 86400;
   else if (unit_is(unit, {"y", "yr", "yrs", "year", "years"}))
-    factor = 365 * 86400;
+    factor = int64_t{365} * 86400;
   else
     return make_failure(errc::validation_failed, "Invalid TTL " + quoted + ": unknown unit '" + unit
                                                      + "' (use s, min, h, d, w, mo or y)");

@@ -47,9 +47,9 @@ struct http_server::impl {
     return request_id_prefix + std::to_string(request_counter.fetch_add(1) + 1);
   }
 
-  void send_json(httplib::Response& res, int status, std::string body) {
+  void send_json(httplib::Response& res, int status, const std::string& body) {
     res.status = status;
-    res.set_content(std::move(body), json_type);
+    res.set_content(body, json_type);
   }
 
   void send_error(httplib::Response& res, const api_error& err) {
@@ -311,7 +311,7 @@ struct http_server::impl {
           return httplib::Server::HandlerResponse::Handled;
         }});
     server.set_exception_handler(
-        [this](const httplib::Request&, httplib::Response& res, std::exception_ptr) {
+        [this](const httplib::Request&, httplib::Response& res, const std::exception_ptr&) {
           send_failure(res, make_failure(errc::internal, "Something went wrong"));
         });
     routes();

@@ -16,7 +16,7 @@ struct gateway_options {
   int port = 8080;                   ///< 0 picks a free port
   size_t threads = 64;               ///< one per concurrent keep-alive connection
   size_t keep_alive_max = 100;       ///< requests per connection before it is closed
-  size_t max_body_bytes = 64 * 1024; ///< larger bodies get 413
+  size_t max_body_bytes = size_t{64} * 1024; ///< larger bodies get 413
 };
 
 /// The HTTP JSON API (cpp-httplib): routes, authentication, schema checks

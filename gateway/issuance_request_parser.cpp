@@ -26,7 +26,7 @@ std::string_view trim(std::string_view text) {
 template <class Mask, class Parse>
 std::optional<Mask> read_usages(object_reader& reader, std::string_view key,
                                 std::vector<validation_issue>& issues, Parse&& parse,
-                                std::vector<std::string_view> names) {
+                                const std::vector<std::string_view>& names) {
   std::optional<Mask> mask;
   if (reader.has_array(key))
     mask = Mask{0};

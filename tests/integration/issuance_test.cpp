@@ -1,5 +1,8 @@
 #include <catch2/catch.hpp>
 
+#include <set>
+#include <thread>
+
 #include <openssl/x509v3.h>
 
 #include "engine/pem.hpp"
@@ -227,4 +230,38 @@ TEST_CASE("the server restarts on the same data directory", "[integration][resta
   REQUIRE(reply.status == 200);
   CHECK(reply.str("/certificate/certificateChain") == chain);
   CHECK(verify_chain(reply.str("/certificate/certificate"), chain) == "");
+}
+
+TEST_CASE("concurrent clients get distinct, valid certificates", "[integration][concurrency]") {
+  temp_dir dir;
+  server_process server{dir.path()};
+  auto profile = default_profile_id(*server.client());
+  constexpr int clients = 8;
+  constexpr int per_client = 15;
+  std::vector<std::string> csrs;
+  for (int i = 0; i < clients; ++i)
+    csrs.push_back(make_csr(key_algorithm::ec_p256).csr_pem);
+  std::vector<std::vector<http_reply>> replies(clients);
+  std::vector<std::thread> threads;
+  for (int c = 0; c < clients; ++c)
+    threads.emplace_back([&, c] {
+      auto cli = server.client();
+      for (int i = 0; i < per_client; ++i)
+        replies[c].push_back(post_json(*cli, api + "/certificates", csr_body(profile, csrs[c])));
+    });
+  for (auto& t : threads)
+    t.join();
+  std::set<std::string> serials;
+  std::set<std::string> request_ids;
+  for (const auto& batch : replies)
+    for (const auto& reply : batch) {
+      REQUIRE(reply.status == 200);
+      serials.insert(reply.str("/certificate/serialNumber"));
+      request_ids.insert(reply.str("/certificateRequestId"));
+      CHECK(verify_chain(reply.str("/certificate/certificate"),
+                         reply.str("/certificate/certificateChain"))
+            == "");
+    }
+  CHECK(serials.size() == clients * per_client);
+  CHECK(request_ids.size() == clients * per_client);
 }
