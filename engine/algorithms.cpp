@@ -1,9 +1,5 @@
 #include "engine/algorithms.hpp"
 
-#include <string>
-
-#include <openssl/core_names.h>
-
 namespace certmint {
 
 std::string_view to_string(key_algorithm alg) {
@@ -98,53 +94,6 @@ const EVP_MD* message_digest(hash_algorithm hash) {
       return EVP_sha512();
     default:
       return EVP_sha256();
-  }
-}
-
-result<key_algorithm> classify_key(EVP_PKEY* key, std::string_view origin) {
-  auto in = std::string{" in "} + std::string{origin};
-  switch (EVP_PKEY_get_base_id(key)) {
-    case EVP_PKEY_RSA: {
-      auto bits = EVP_PKEY_get_bits(key);
-      switch (bits) {
-        case 2048:
-          return key_algorithm::rsa_2048;
-        case 3072:
-          return key_algorithm::rsa_3072;
-        case 4096:
-          return key_algorithm::rsa_4096;
-        default:
-          return make_failure(errc::bad_request, "Unsupported RSA key size" + in + ": "
-                                                     + std::to_string(bits)
-                                                     + ". Supported: 2048, 3072, 4096");
-      }
-    }
-    case EVP_PKEY_EC: {
-      char curve[64] = {0};
-      size_t len = 0;
-      if (EVP_PKEY_get_utf8_string_param(key, OSSL_PKEY_PARAM_GROUP_NAME, curve, sizeof(curve),
-                                         &len)
-          != 1)
-        return make_failure(errc::bad_request,
-                            "Unsupported ECDSA curve" + in
-                                + ": explicit curve parameters. Supported: P-256, P-384, P-521");
-      std::string_view name{curve, len};
-      if (name == "prime256v1" || name == "P-256")
-        return key_algorithm::ec_p256;
-      if (name == "secp384r1" || name == "P-384")
-        return key_algorithm::ec_p384;
-      if (name == "secp521r1" || name == "P-521")
-        return key_algorithm::ec_p521;
-      return make_failure(errc::bad_request, "Unsupported ECDSA curve" + in + ": "
-                                                 + std::string{name}
-                                                 + ". Supported: P-256, P-384, P-521");
-    }
-    default: {
-      const char* type = OBJ_nid2sn(EVP_PKEY_get_base_id(key));
-      return make_failure(errc::bad_request, "Unsupported key type" + in + ": "
-                                                 + std::string{type ? type : "unknown"}
-                                                 + ". Supported: RSA, ECDSA");
-    }
   }
 }
 

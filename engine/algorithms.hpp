@@ -45,8 +45,4 @@ hash_algorithm default_hash(key_algorithm ca_alg);
 
 const EVP_MD* message_digest(hash_algorithm hash);
 
-/// Classifies a public key; refuses unsupported sizes and curves with the
-/// messages of Infisical §5.5 (`origin` is "CSR" for CSR keys).
-result<key_algorithm> classify_key(EVP_PKEY* key, std::string_view origin);
-
 } // namespace certmint

@@ -2,263 +2,300 @@
 
 #include <arpa/inet.h>
 
+#include "engine/der.hpp"
 #include "engine/pem.hpp"
+#include "engine/public_key.hpp"
 
 namespace certmint {
 
+using namespace std::string_view_literals;
+
 namespace {
+
+// Object identifiers (content bytes).
+constexpr std::string_view oid_basic_constraints = "\x55\x1d\x13"sv;
+constexpr std::string_view oid_key_usage = "\x55\x1d\x0f"sv;
+constexpr std::string_view oid_ext_key_usage = "\x55\x1d\x25"sv;
+constexpr std::string_view oid_subject_alt_name = "\x55\x1d\x11"sv;
+constexpr std::string_view oid_subject_key_id = "\x55\x1d\x0e"sv;
+constexpr std::string_view oid_authority_key_id = "\x55\x1d\x23"sv;
+constexpr std::string_view oid_crl_distribution_points = "\x55\x1d\x1f"sv;
+constexpr std::string_view oid_authority_info_access = "\x2b\x06\x01\x05\x05\x07\x01\x01"sv;
+constexpr std::string_view oid_ca_issuers = "\x2b\x06\x01\x05\x05\x07\x30\x02"sv;
+
+// In the bit order of ext_key_usage_bit.
+constexpr std::string_view oid_ext_key_usages[] = {
+    "\x2b\x06\x01\x05\x05\x07\x03\x01"sv, // serverAuth
+    "\x2b\x06\x01\x05\x05\x07\x03\x02"sv, // clientAuth
+    "\x2b\x06\x01\x05\x05\x07\x03\x03"sv, // codeSigning
+    "\x2b\x06\x01\x05\x05\x07\x03\x04"sv, // emailProtection
+    "\x2b\x06\x01\x05\x05\x07\x03\x08"sv, // timeStamping
+    "\x2b\x06\x01\x05\x05\x07\x03\x09"sv, // OCSPSigning
+    "\x55\x1d\x25\x00"sv,                 // anyExtendedKeyUsage
+};
 
 failure build_error(std::string_view what) {
   return make_failure(errc::internal, "certificate build failed (" + std::string{what}
                                           + "): " + openssl_error_string());
 }
 
-bool set_serial(X509* cert, std::string_view serial) {
-  bignum_ptr bn{BN_bin2bn(reinterpret_cast<const unsigned char*>(serial.data()),
-                          static_cast<int>(serial.size()), nullptr)};
-  if (!bn)
-    return false;
-  asn1_integer_ptr integer{BN_to_ASN1_INTEGER(bn.get(), nullptr)};
-  return integer && X509_set_serialNumber(cert, integer.get()) == 1;
-}
-
-// Sets everything every certificate has: version 3, serial, names, validity,
-// public key and the subject key identifier (RFC 5280 §4.2.1.2 method 1).
-result<x509_ptr> start_certificate(std::string_view serial, X509_NAME* subject,
-                                   const X509_NAME* issuer, int64_t not_before, int64_t not_after,
-                                   EVP_PKEY* public_key) {
-  x509_ptr cert{X509_new()};
-  if (!cert || X509_set_version(cert.get(), X509_VERSION_3) != 1 || !set_serial(cert.get(), serial)
-      || X509_set_subject_name(cert.get(), subject) != 1
-      || X509_set_issuer_name(cert.get(), issuer) != 1
-      || !ASN1_TIME_set(X509_getm_notBefore(cert.get()), static_cast<time_t>(not_before))
-      || !ASN1_TIME_set(X509_getm_notAfter(cert.get()), static_cast<time_t>(not_after))
-      || X509_set_pubkey(cert.get(), public_key) != 1)
-    return build_error("fields");
-  unsigned char digest[EVP_MAX_MD_SIZE];
-  unsigned int len = 0;
-  if (X509_pubkey_digest(cert.get(), EVP_sha1(), digest, &len) != 1)
-    return build_error("subject key identifier");
-  asn1_octet_string_ptr ski{ASN1_OCTET_STRING_new()};
-  if (!ski || ASN1_OCTET_STRING_set(ski.get(), digest, static_cast<int>(len)) != 1
-      || X509_add1_ext_i2d(cert.get(), NID_subject_key_identifier, ski.get(), 0, 0) != 1)
-    return build_error("subject key identifier");
-  return cert;
-}
-
-bool add_basic_constraints(X509* cert, bool is_ca, int path_length) {
-  basic_constraints_ptr bc{BASIC_CONSTRAINTS_new()};
-  if (!bc)
-    return false;
-  bc->ca = is_ca ? 0xff : 0;
-  if (is_ca && path_length >= 0) {
-    bc->pathlen = ASN1_INTEGER_new();
-    if (!bc->pathlen || ASN1_INTEGER_set(bc->pathlen, path_length) != 1)
-      return false;
+// AlgorithmIdentifier of the signature; RSA carries explicit NULL
+// parameters, ECDSA none (RFC 4055, RFC 5758).
+std::string signature_algorithm_identifier(signature_algorithm alg) {
+  static const char hash_byte[] = {0, 0x02, 0x03, 0x04}; // ecdsa-with-SHA256/384/512
+  static const char rsa_byte[] = {0, 0x0b, 0x0c, 0x0d};  // sha256/384/512WithRSAEncryption
+  auto index = static_cast<size_t>(alg.hash);
+  if (alg.family == key_family::ecdsa) {
+    std::string oid{"\x2a\x86\x48\xce\x3d\x04\x03"sv};
+    oid.push_back(hash_byte[index]);
+    return der::sequence({der::tlv(der::oid_tag, oid)});
   }
-  return X509_add1_ext_i2d(cert, NID_basic_constraints, bc.get(), 1, 0) == 1;
+  std::string oid{"\x2a\x86\x48\x86\xf7\x0d\x01\x01"sv};
+  oid.push_back(rsa_byte[index]);
+  return der::sequence({der::tlv(der::oid_tag, oid), der::tlv(der::null_tag, "")});
 }
 
-bool add_key_usage(X509* cert, uint16_t usages) {
-  if (usages == 0)
-    return true;
-  asn1_bit_string_ptr bits{ASN1_BIT_STRING_new()};
-  if (!bits)
-    return false;
-  for (int i = 0; i < 9; ++i)
-    if ((usages & (1u << i)) && ASN1_BIT_STRING_set_bit(bits.get(), i, 1) != 1)
-      return false;
-  return X509_add1_ext_i2d(cert, NID_key_usage, bits.get(), 1, 0) == 1;
+void append_extension(std::string& out, std::string_view oid, bool critical,
+                      std::string_view value) {
+  std::string content = der::tlv(der::oid_tag, oid);
+  if (critical)
+    content += der::tlv(der::boolean_tag, "\xff"sv);
+  der::append_tlv(content, der::octet_string_tag, value);
+  der::append_tlv(out, der::sequence_tag, content);
 }
 
-bool add_ext_key_usage(X509* cert, uint8_t usages) {
-  if (usages == 0)
-    return true;
-  eku_ptr ekus{sk_ASN1_OBJECT_new_null()};
-  if (!ekus)
-    return false;
-  for (unsigned i = 0; i < 8; ++i) {
-    auto bit = static_cast<uint8_t>(1u << i);
-    if (!(usages & bit))
-      continue;
-    auto* obj = OBJ_nid2obj(ext_key_usage_nid(bit));
-    if (obj == nullptr || sk_ASN1_OBJECT_push(ekus.get(), OBJ_dup(obj)) <= 0)
-      return false;
+std::string basic_constraints_value(bool is_ca, int path_length) {
+  std::string content;
+  if (is_ca) {
+    content += der::tlv(der::boolean_tag, "\xff"sv);
+    if (path_length >= 0)
+      content += der::unsigned_integer(std::string(1, static_cast<char>(path_length)));
   }
-  return X509_add1_ext_i2d(cert, NID_ext_key_usage, ekus.get(), 0, 0) == 1;
+  return der::tlv(der::sequence_tag, content);
 }
 
-GENERAL_NAME* make_string_name(int type, std::string_view value) {
-  auto* name = GENERAL_NAME_new();
-  auto* str = ASN1_IA5STRING_new();
-  if (name == nullptr || str == nullptr
-      || ASN1_STRING_set(str, value.data(), static_cast<int>(value.size())) != 1) {
-    GENERAL_NAME_free(name);
-    ASN1_IA5STRING_free(str);
-    return nullptr;
-  }
-  GENERAL_NAME_set0_value(name, type, str);
-  return name;
+// A named BIT STRING in DER: trailing zero bits are not encoded.
+std::string key_usage_value(uint16_t usages) {
+  int highest = 15;
+  while (highest >= 0 && !(usages & (1u << highest)))
+    --highest;
+  std::string content(1, static_cast<char>(7 - highest % 8));
+  content.resize(1 + static_cast<size_t>(highest / 8 + 1), '\0');
+  for (int bit = 0; bit <= highest; ++bit)
+    if (usages & (1u << bit))
+      content[1 + static_cast<size_t>(bit / 8)] |= static_cast<char>(0x80 >> (bit % 8));
+  return der::tlv(der::bit_string_tag, content);
 }
 
-GENERAL_NAME* make_ip_name(const std::string& value) {
-  unsigned char buf[16];
-  int len = 0;
-  if (inet_pton(AF_INET, value.c_str(), buf) == 1)
-    len = 4;
-  else if (inet_pton(AF_INET6, value.c_str(), buf) == 1)
-    len = 16;
-  else
-    return nullptr;
-  auto* name = GENERAL_NAME_new();
-  auto* octets = ASN1_OCTET_STRING_new();
-  if (name == nullptr || octets == nullptr || ASN1_OCTET_STRING_set(octets, buf, len) != 1) {
-    GENERAL_NAME_free(name);
-    ASN1_OCTET_STRING_free(octets);
-    return nullptr;
-  }
-  GENERAL_NAME_set0_value(name, GEN_IPADD, octets);
-  return name;
+std::string ext_key_usage_value(uint8_t usages) {
+  std::string content;
+  for (size_t i = 0; i < std::size(oid_ext_key_usages); ++i)
+    if (usages & (1u << i))
+      der::append_tlv(content, der::oid_tag, oid_ext_key_usages[i]);
+  return der::tlv(der::sequence_tag, content);
 }
 
-// Built from typed GeneralNames, never from OpenSSL's config-string syntax,
-// so a SAN value can never smuggle in another name or extension.
-bool add_subject_alt_names(X509* cert, const std::vector<subject_alt_name>& sans,
-                           bool subject_empty) {
-  if (sans.empty())
-    return true;
-  general_names_ptr names{sk_GENERAL_NAME_new_null()};
-  if (!names)
-    return false;
+result<std::string> subject_alt_name_value(const std::vector<subject_alt_name>& sans) {
+  std::string content;
   for (const auto& san : sans) {
-    GENERAL_NAME* name = nullptr;
     switch (san.type) {
       case san_type::dns_name:
-        name = make_string_name(GEN_DNS, san.value);
+        der::append_tlv(content, 0x82, san.value);
         break;
       case san_type::email:
-        name = make_string_name(GEN_EMAIL, san.value);
+        der::append_tlv(content, 0x81, san.value);
         break;
       case san_type::uri:
-        name = make_string_name(GEN_URI, san.value);
+        der::append_tlv(content, 0x86, san.value);
         break;
-      case san_type::ip_address:
-        name = make_ip_name(san.value);
+      case san_type::ip_address: {
+        unsigned char buf[16];
+        size_t len = 0;
+        if (inet_pton(AF_INET, san.value.c_str(), buf) == 1)
+          len = 4;
+        else if (inet_pton(AF_INET6, san.value.c_str(), buf) == 1)
+          len = 16;
+        else
+          return make_failure(errc::bad_request,
+                              "Invalid ip_address SAN value '" + san.value + "'");
+        der::append_tlv(content, 0x87, std::string_view{reinterpret_cast<char*>(buf), len});
         break;
-    }
-    if (name == nullptr || sk_GENERAL_NAME_push(names.get(), name) <= 0) {
-      GENERAL_NAME_free(name);
-      return false;
+      }
     }
   }
-  // RFC 5280 §4.2.1.6: with an empty subject the SAN extension is critical.
-  return X509_add1_ext_i2d(cert, NID_subject_alt_name, names.get(), subject_empty ? 1 : 0, 0) == 1;
+  return der::tlv(der::sequence_tag, content);
 }
 
-bool add_authority_key_id(X509* cert, X509* issuer) {
-  const ASN1_OCTET_STRING* issuer_ski = X509_get0_subject_key_id(issuer);
-  if (issuer_ski == nullptr)
-    return false;
-  authority_keyid_ptr akid{AUTHORITY_KEYID_new()};
-  if (!akid)
-    return false;
-  akid->keyid = ASN1_OCTET_STRING_dup(issuer_ski);
-  return akid->keyid != nullptr
-         && X509_add1_ext_i2d(cert, NID_authority_key_identifier, akid.get(), 0, 0) == 1;
+std::string authority_key_id_value(std::string_view key_id) {
+  return der::tlv(der::sequence_tag, der::tlv(0x80, key_id));
 }
 
-bool add_conf_extension(X509* cert, int nid, const std::string& value) {
-  x509_extension_ptr ext{X509V3_EXT_conf_nid(nullptr, nullptr, nid, value.c_str())};
-  return ext && X509_add_ext(cert, ext.get(), -1) == 1;
+std::string crl_distribution_points_value(std::string_view url) {
+  auto full_name = der::tlv(0xa0, der::tlv(0x86, url));
+  auto distribution_point = der::tlv(0xa0, full_name);
+  return der::tlv(der::sequence_tag, der::tlv(der::sequence_tag, distribution_point));
 }
 
-// The URLs come from the server configuration, which refuses characters that
-// OpenSSL's config syntax would interpret (commas, whitespace).
-bool add_issuer_urls(X509* cert, const issuer_material& issuer) {
-  if (!issuer.crl_url.empty()
-      && !add_conf_extension(cert, NID_crl_distribution_points, "URI:" + issuer.crl_url))
-    return false;
-  if (!issuer.ca_issuers_url.empty()
-      && !add_conf_extension(cert, NID_info_access, "caIssuers;URI:" + issuer.ca_issuers_url))
-    return false;
-  return true;
+std::string authority_info_access_value(std::string_view url) {
+  auto description = der::sequence({der::tlv(der::oid_tag, oid_ca_issuers), der::tlv(0x86, url)});
+  return der::tlv(der::sequence_tag, description);
 }
 
-result<std::string> finish(X509* cert, EVP_PKEY* key, hash_algorithm hash) {
-  if (X509_sign(cert, key, message_digest(hash)) <= 0)
+// The CRL distribution point and AIA caIssuers of certificates `issuer`
+// signs (empty URLs are left out).
+void append_issuer_urls(std::string& extensions, const issuer_material& issuer) {
+  if (!issuer.crl_url.empty())
+    append_extension(extensions, oid_crl_distribution_points, false,
+                     crl_distribution_points_value(issuer.crl_url));
+  if (!issuer.ca_issuers_url.empty())
+    append_extension(extensions, oid_authority_info_access, false,
+                     authority_info_access_value(issuer.ca_issuers_url));
+}
+
+std::string name_der(const X509_NAME* name) {
+  unsigned char* der = nullptr;
+  auto len = i2d_X509_NAME(name, &der);
+  if (len < 0)
+    return {};
+  std::string out(reinterpret_cast<char*>(der), static_cast<size_t>(len));
+  OPENSSL_free(der);
+  return out;
+}
+
+std::string issuer_key_id(const issuer_material& issuer) {
+  const ASN1_OCTET_STRING* id = X509_get0_subject_key_id(issuer.certificate.get());
+  if (id == nullptr)
+    return {};
+  return std::string(reinterpret_cast<const char*>(ASN1_STRING_get0_data(id)),
+                     static_cast<size_t>(ASN1_STRING_length(id)));
+}
+
+struct tbs_fields {
+  std::string_view serial;
+  signature_algorithm signature_alg;
+  std::string_view issuer_name;
+  int64_t not_before = 0;
+  int64_t not_after = 0;
+  std::string_view subject_name;
+  std::string_view spki;
+  std::string_view extensions; ///< concatenated Extension elements
+};
+
+// Certificate ::= SEQUENCE { tbsCertificate, signatureAlgorithm, signature },
+// signed with EVP_DigestSign over the TBSCertificate bytes.
+result<std::string> sign_certificate(const tbs_fields& f, EVP_PKEY* key) {
+  auto algorithm = signature_algorithm_identifier(f.signature_alg);
+  std::string tbs_content;
+  tbs_content.reserve(512 + f.spki.size() + f.extensions.size());
+  tbs_content += der::tlv(0xa0, der::tlv(der::integer_tag, "\x02"sv)); // version v3
+  tbs_content += der::unsigned_integer(f.serial);
+  tbs_content += algorithm;
+  tbs_content += f.issuer_name;
+  tbs_content += der::sequence({der::time(f.not_before), der::time(f.not_after)});
+  tbs_content += f.subject_name;
+  tbs_content += f.spki;
+  if (!f.extensions.empty())
+    tbs_content += der::tlv(0xa3, der::tlv(der::sequence_tag, f.extensions));
+  auto tbs = der::tlv(der::sequence_tag, tbs_content);
+  md_ctx_ptr ctx{EVP_MD_CTX_new()};
+  size_t sig_len = 0;
+  if (!ctx
+      || EVP_DigestSignInit(ctx.get(), nullptr, message_digest(f.signature_alg.hash), nullptr, key)
+             != 1
+      || EVP_DigestSign(ctx.get(), nullptr, &sig_len,
+                        reinterpret_cast<const unsigned char*>(tbs.data()), tbs.size())
+             != 1)
     return build_error("signature");
-  return certificate_to_der(cert);
+  std::string signature(sig_len + 1, '\0'); // leading 0: no unused bits
+  if (EVP_DigestSign(ctx.get(), reinterpret_cast<unsigned char*>(signature.data() + 1), &sig_len,
+                     reinterpret_cast<const unsigned char*>(tbs.data()), tbs.size())
+      != 1)
+    return build_error("signature");
+  signature.resize(sig_len + 1);
+  return der::sequence({tbs, algorithm, der::tlv(der::bit_string_tag, signature)});
 }
 
-result<x509_name_ptr> decode_name(std::string_view der) {
-  auto ptr = reinterpret_cast<const unsigned char*>(der.data());
-  x509_name_ptr name{d2i_X509_NAME(nullptr, &ptr, static_cast<long>(der.size()))};
-  if (!name)
-    return build_error("subject");
-  return name;
+signature_algorithm ca_signature(key_algorithm key_alg, hash_algorithm hash) {
+  return signature_algorithm{family_of(key_alg), hash};
+}
+
+result<std::string> sign_ca_certificate(EVP_PKEY* subject_key, EVP_PKEY* signing_key,
+                                        key_algorithm signing_alg, std::string_view serial,
+                                        const ca_certificate_spec& spec,
+                                        const issuer_material* parent) {
+  auto subject = encode_subject(spec.subject);
+  if (!subject)
+    return std::move(subject).error();
+  auto spki = public_key_to_der(subject_key);
+  auto key_id = spki_key_identifier(spki);
+  if (!key_id)
+    return std::move(key_id).error();
+  std::string extensions;
+  append_extension(extensions, oid_subject_key_id, false, der::tlv(der::octet_string_tag, *key_id));
+  append_extension(extensions, oid_basic_constraints, true,
+                   basic_constraints_value(true, spec.path_length));
+  uint16_t usages = ku_key_cert_sign | ku_crl_sign;
+  if (parent != nullptr)
+    usages |= ku_digital_signature;
+  append_extension(extensions, oid_key_usage, true, key_usage_value(usages));
+  std::string issuer_name = *subject;
+  if (parent != nullptr) {
+    issuer_name = name_der(X509_get_subject_name(parent->certificate.get()));
+    append_extension(extensions, oid_authority_key_id, false,
+                     authority_key_id_value(issuer_key_id(*parent)));
+    append_issuer_urls(extensions, *parent);
+  }
+  tbs_fields f{serial,         ca_signature(signing_alg, spec.hash),
+               issuer_name,    spec.not_before,
+               spec.not_after, *subject,
+               spki,           extensions};
+  return sign_certificate(f, signing_key);
 }
 
 } // namespace
 
 result<std::string> sign_leaf(const issuer_material& issuer, std::string_view serial,
                               const issuance_plan& plan) {
-  auto subject = decode_name(plan.subject_der);
-  if (!subject)
-    return std::move(subject).error();
-  auto public_key = public_key_from_der(plan.public_key_der);
-  if (!public_key)
-    return build_error("public key");
-  auto cert =
-      start_certificate(serial, subject->get(), X509_get_subject_name(issuer.certificate.get()),
-                        plan.not_before, plan.not_after, public_key->get());
-  if (!cert)
-    return std::move(cert).error();
-  auto* x = cert->get();
-  if (!add_basic_constraints(x, false, -1) || !add_key_usage(x, plan.key_usages)
-      || !add_ext_key_usage(x, plan.ext_key_usages)
-      || !add_subject_alt_names(x, plan.sans, X509_NAME_entry_count(subject->get()) == 0)
-      || !add_authority_key_id(x, issuer.certificate.get()) || !add_issuer_urls(x, issuer))
-    return build_error("extensions");
-  return finish(x, issuer.key.get(), plan.signature_alg.hash);
+  auto key_id = spki_key_identifier(plan.public_key_der);
+  if (!key_id)
+    return std::move(key_id).error();
+  std::string extensions;
+  extensions.reserve(512);
+  append_extension(extensions, oid_subject_key_id, false, der::tlv(der::octet_string_tag, *key_id));
+  append_extension(extensions, oid_basic_constraints, true, basic_constraints_value(false, -1));
+  if (plan.key_usages != 0)
+    append_extension(extensions, oid_key_usage, true, key_usage_value(plan.key_usages));
+  if (plan.ext_key_usages != 0)
+    append_extension(extensions, oid_ext_key_usage, false,
+                     ext_key_usage_value(plan.ext_key_usages));
+  if (!plan.sans.empty()) {
+    auto sans = subject_alt_name_value(plan.sans);
+    if (!sans)
+      return std::move(sans).error();
+    // RFC 5280 §4.2.1.6: with an empty subject the SAN extension is critical
+    // (an empty Name encodes as 30 00).
+    append_extension(extensions, oid_subject_alt_name, plan.subject_der.size() <= 2, *sans);
+  }
+  append_extension(extensions, oid_authority_key_id, false,
+                   authority_key_id_value(issuer_key_id(issuer)));
+  append_issuer_urls(extensions, issuer);
+  auto issuer_name = name_der(X509_get_subject_name(issuer.certificate.get()));
+  tbs_fields f{serial,         plan.signature_alg, issuer_name,         plan.not_before,
+               plan.not_after, plan.subject_der,   plan.public_key_der, extensions};
+  return sign_certificate(f, issuer.key.get());
 }
 
 result<std::string> sign_root(EVP_PKEY* key, std::string_view serial,
                               const ca_certificate_spec& spec) {
-  auto subject_der = encode_subject(spec.subject);
-  if (!subject_der)
-    return std::move(subject_der).error();
-  auto subject = decode_name(*subject_der);
-  if (!subject)
-    return std::move(subject).error();
-  auto cert = start_certificate(serial, subject->get(), subject->get(), spec.not_before,
-                                spec.not_after, key);
-  if (!cert)
-    return std::move(cert).error();
-  if (!add_basic_constraints(cert->get(), true, spec.path_length)
-      || !add_key_usage(cert->get(), ku_key_cert_sign | ku_crl_sign))
-    return build_error("extensions");
-  return finish(cert->get(), key, spec.hash);
+  auto alg = classify_spki(public_key_to_der(key), "CA key");
+  if (!alg)
+    return std::move(alg).error();
+  return sign_ca_certificate(key, key, *alg, serial, spec, nullptr);
 }
 
 result<std::string> sign_intermediate(const issuer_material& parent, EVP_PKEY* subject_key,
                                       std::string_view serial, const ca_certificate_spec& spec) {
-  auto subject_der = encode_subject(spec.subject);
-  if (!subject_der)
-    return std::move(subject_der).error();
-  auto subject = decode_name(*subject_der);
-  if (!subject)
-    return std::move(subject).error();
-  auto cert =
-      start_certificate(serial, subject->get(), X509_get_subject_name(parent.certificate.get()),
-                        spec.not_before, spec.not_after, subject_key);
-  if (!cert)
-    return std::move(cert).error();
-  auto* x = cert->get();
-  if (!add_basic_constraints(x, true, spec.path_length)
-      || !add_key_usage(x, ku_digital_signature | ku_key_cert_sign | ku_crl_sign)
-      || !add_authority_key_id(x, parent.certificate.get()) || !add_issuer_urls(x, parent))
-    return build_error("extensions");
-  return finish(x, parent.key.get(), spec.hash);
+  return sign_ca_certificate(subject_key, parent.key.get(), parent.key_alg, serial, spec, &parent);
 }
 
 } // namespace certmint

@@ -5,9 +5,13 @@
 #include <openssl/err.h>
 #include <openssl/pem.h>
 
+#include "engine/der.hpp"
 #include "engine/pem.hpp"
+#include "engine/public_key.hpp"
 
 namespace certmint {
+
+using namespace std::string_view_literals;
 
 namespace {
 
@@ -125,14 +129,118 @@ status read_basic_constraints(X509_EXTENSION* ext, parsed_csr& out) {
   return {};
 }
 
-status read_extensions(X509_REQ* req, parsed_csr& out) {
-  extensions_ptr exts{X509_REQ_get_extensions(req)};
-  if (!exts) {
-    ERR_clear_error();
-    return {};
+result<signature_algorithm> read_signature_algorithm(std::string_view algorithm,
+                                                     key_algorithm key_alg) {
+  auto family = family_of(key_alg);
+  auto family_name = std::string{to_string(family)};
+  auto ptr = reinterpret_cast<const unsigned char*>(algorithm.data());
+  openssl_ptr<X509_ALGOR, X509_ALGOR_free> algor{
+      d2i_X509_ALGOR(nullptr, &ptr, static_cast<long>(algorithm.size()))};
+  if (!algor)
+    return csr_error("Invalid CSR: the signature algorithm does not decode");
+  const ASN1_OBJECT* oid = nullptr;
+  X509_ALGOR_get0(&oid, nullptr, nullptr, algor.get());
+  auto sig_nid = OBJ_obj2nid(oid);
+  int md_nid = NID_undef;
+  int pk_nid = NID_undef;
+  if (OBJ_find_sigid_algs(sig_nid, &md_nid, &pk_nid) != 1 || md_nid == NID_undef)
+    return csr_error("Unsupported " + family_name + " signature algorithm in CSR: "
+                     + std::string{sig_nid == NID_undef ? "unknown" : OBJ_nid2sn(sig_nid)}
+                     + ". Supported: SHA-256, SHA-384, SHA-512 with PKCS#1 v1.5 or ECDSA");
+  auto signer_family = pk_nid == NID_rsaEncryption          ? key_family::rsa
+                       : pk_nid == NID_X9_62_id_ecPublicKey ? key_family::ecdsa
+                                                            : std::optional<key_family>{};
+  if (signer_family != family)
+    return csr_error("Invalid CSR: signature algorithm " + std::string{OBJ_nid2sn(sig_nid)}
+                     + " does not match its " + family_name + " key");
+  hash_algorithm hash;
+  switch (md_nid) {
+    case NID_sha256:
+      hash = hash_algorithm::sha256;
+      break;
+    case NID_sha384:
+      hash = hash_algorithm::sha384;
+      break;
+    case NID_sha512:
+      hash = hash_algorithm::sha512;
+      break;
+    default:
+      return csr_error("Unsupported " + family_name
+                       + " hash algorithm in CSR: " + std::string{OBJ_nid2sn(md_nid)}
+                       + ". Supported: SHA-256, SHA-384, SHA-512");
   }
-  for (int i = 0; i < sk_X509_EXTENSION_num(exts.get()); ++i) {
-    auto* ext = sk_X509_EXTENSION_value(exts.get(), i);
+  return signature_algorithm{family, hash};
+}
+
+// The parts of a CertificationRequest (RFC 2986), located in its DER.
+struct csr_parts {
+  std::string_view info;       ///< certificationRequestInfo, as signed
+  std::string_view subject;    ///< Name
+  std::string_view spki;       ///< SubjectPublicKeyInfo
+  std::string_view attributes; ///< content of [0] attributes
+  std::string_view algorithm;  ///< signatureAlgorithm
+  std::string_view signature;  ///< signature bits
+};
+
+std::optional<csr_parts> split_csr(std::string_view der) {
+  der::reader top{der};
+  der::element request;
+  if (!top.expect(der::sequence_tag, request) || !top.at_end())
+    return std::nullopt;
+  der::reader outer{request.content};
+  der::element info;
+  der::element algorithm;
+  der::element signature;
+  if (!outer.expect(der::sequence_tag, info) || !outer.expect(der::sequence_tag, algorithm)
+      || !outer.expect(der::bit_string_tag, signature) || !outer.at_end()
+      || signature.content.empty() || signature.content.front() != 0)
+    return std::nullopt;
+  der::reader fields{info.content};
+  der::element version;
+  der::element subject;
+  der::element spki;
+  der::element attributes;
+  if (!fields.expect(der::integer_tag, version) || version.content != std::string_view{"\0", 1}
+      || !fields.expect(der::sequence_tag, subject) || !fields.expect(der::sequence_tag, spki))
+    return std::nullopt;
+  if (!fields.at_end() && (!fields.expect(0xa0, attributes) || !fields.at_end()))
+    return std::nullopt;
+  return csr_parts{info.whole,         subject.whole,   spki.whole,
+                   attributes.content, algorithm.whole, signature.content.substr(1)};
+}
+
+// The extensionRequest attribute (PKCS#9), if any, as X509_EXTENSIONS.
+result<std::optional<extensions_ptr>> read_extension_request(std::string_view attributes) {
+  constexpr std::string_view oid_extension_request = "\x2a\x86\x48\x86\xf7\x0d\x01\x09\x0e"sv;
+  der::reader list{attributes};
+  der::element attribute;
+  while (list.next(attribute)) {
+    der::reader parts{attribute.content};
+    der::element type;
+    der::element values;
+    der::element value;
+    if (attribute.tag != der::sequence_tag || !parts.expect(der::oid_tag, type)
+        || !parts.expect(der::set_tag, values))
+      return csr_error("Invalid CSR: malformed attribute");
+    if (type.content != oid_extension_request)
+      continue;
+    der::reader first{values.content};
+    if (!first.expect(der::sequence_tag, value))
+      return csr_error("Invalid CSR: malformed extension request");
+    auto ptr = reinterpret_cast<const unsigned char*>(value.whole.data());
+    extensions_ptr exts{d2i_X509_EXTENSIONS(nullptr, &ptr, static_cast<long>(value.whole.size()))};
+    if (!exts)
+      return csr_error("Invalid CSR: malformed extension request");
+    return std::optional<extensions_ptr>{std::move(exts)};
+  }
+  if (list.failed())
+    return csr_error("Invalid CSR: malformed attributes");
+  return std::optional<extensions_ptr>{};
+}
+
+status read_extensions(STACK_OF(X509_EXTENSION) * exts, parsed_csr& out) {
+  for (int i = 0; i < sk_X509_EXTENSION_num(exts); ++i) {
+    auto* ext = sk_X509_EXTENSION_value(exts, i);
     status ok;
     switch (OBJ_obj2nid(X509_EXTENSION_get_object(ext))) {
       case NID_subject_alt_name:
@@ -156,33 +264,22 @@ status read_extensions(X509_REQ* req, parsed_csr& out) {
   return {};
 }
 
-result<signature_algorithm> read_signature_algorithm(X509_REQ* req, key_algorithm key_alg) {
-  int md_nid = NID_undef;
-  int pk_nid = NID_undef;
-  auto sig_nid = X509_REQ_get_signature_nid(req);
-  auto family = family_of(key_alg);
-  auto family_name = std::string{to_string(family)};
-  if (OBJ_find_sigid_algs(sig_nid, &md_nid, &pk_nid) != 1 || md_nid == NID_undef)
-    return csr_error("Unsupported " + family_name
-                     + " signature algorithm in CSR: " + std::string{OBJ_nid2sn(sig_nid)}
-                     + ". Supported: SHA-256, SHA-384, SHA-512 with PKCS#1 v1.5 or ECDSA");
-  hash_algorithm hash;
-  switch (md_nid) {
-    case NID_sha256:
-      hash = hash_algorithm::sha256;
-      break;
-    case NID_sha384:
-      hash = hash_algorithm::sha384;
-      break;
-    case NID_sha512:
-      hash = hash_algorithm::sha512;
-      break;
-    default:
-      return csr_error("Unsupported " + family_name
-                       + " hash algorithm in CSR: " + std::string{OBJ_nid2sn(md_nid)}
-                       + ". Supported: SHA-256, SHA-384, SHA-512");
-  }
-  return signature_algorithm{family, hash};
+status verify_signature(const csr_parts& parts, key_algorithm key_alg,
+                        signature_algorithm signature) {
+  auto key = load_spki(parts.spki, key_alg);
+  if (!key)
+    return csr_error("Invalid CSR: the public key does not decode");
+  md_ctx_ptr ctx{EVP_MD_CTX_new()};
+  auto* md = message_digest(signature.hash);
+  if (!ctx || EVP_DigestVerifyInit(ctx.get(), nullptr, md, nullptr, key->get()) != 1
+      || EVP_DigestVerify(ctx.get(), reinterpret_cast<const unsigned char*>(parts.signature.data()),
+                          parts.signature.size(),
+                          reinterpret_cast<const unsigned char*>(parts.info.data()),
+                          parts.info.size())
+             != 1)
+    return csr_error("Invalid CSR: signature verification failed (the CSR was not signed by the "
+                     "private key of its public key, or it was altered)");
+  return {};
 }
 
 } // namespace
@@ -195,36 +292,34 @@ result<parsed_csr> parse_csr(std::string_view pem) {
       && text.substr(0, legacy_header.size()) != legacy_header)
     return csr_error("Invalid CSR: expected a PEM-encoded PKCS#10 request starting with '"
                      + std::string{header} + "'");
-  bio_ptr bio{BIO_new_mem_buf(text.data(), static_cast<int>(text.size()))};
-  x509_req_ptr req{PEM_read_bio_X509_REQ(bio.get(), nullptr, nullptr, nullptr)};
-  if (!req)
+  auto der = pem_decode(text, {"CERTIFICATE REQUEST", "NEW CERTIFICATE REQUEST"});
+  auto parts = der ? split_csr(*der) : std::nullopt;
+  if (!parts)
     return csr_error("Invalid CSR: the PEM block does not decode to a PKCS#10 request");
-  auto* key = X509_REQ_get0_pubkey(req.get());
-  if (key == nullptr)
-    return csr_error("Invalid CSR: the public key does not decode");
   parsed_csr out;
-  auto key_alg = classify_key(key, "CSR");
+  auto key_alg = classify_spki(parts->spki, "CSR");
   if (!key_alg)
     return std::move(key_alg).error();
   out.key_alg = *key_alg;
-  auto sig = read_signature_algorithm(req.get(), out.key_alg);
+  auto sig = read_signature_algorithm(parts->algorithm, out.key_alg);
   if (!sig)
     return std::move(sig).error();
   out.signature = *sig;
-  if (X509_REQ_verify(req.get(), key) != 1)
-    return csr_error("Invalid CSR: signature verification failed (the CSR was not signed by the "
-                     "private key of its public key, or it was altered)");
-  if (auto ok = read_extensions(req.get(), out); !ok)
+  if (auto ok = verify_signature(*parts, out.key_alg, out.signature); !ok)
     return std::move(ok).error();
-  const X509_NAME* subject = X509_REQ_get_subject_name(req.get());
-  unsigned char* der = nullptr;
-  auto len = i2d_X509_NAME(subject, &der);
-  if (len < 0)
-    return csr_error("Invalid CSR: the subject does not encode");
-  out.subject_der.assign(reinterpret_cast<char*>(der), static_cast<size_t>(len));
-  OPENSSL_free(der);
-  out.subject = read_subject(subject);
-  out.public_key_der = public_key_to_der(key);
+  auto exts = read_extension_request(parts->attributes);
+  if (!exts)
+    return std::move(exts).error();
+  if (*exts)
+    if (auto ok = read_extensions((**exts).get(), out); !ok)
+      return std::move(ok).error();
+  auto ptr = reinterpret_cast<const unsigned char*>(parts->subject.data());
+  x509_name_ptr subject{d2i_X509_NAME(nullptr, &ptr, static_cast<long>(parts->subject.size()))};
+  if (!subject)
+    return csr_error("Invalid CSR: the subject does not decode");
+  out.subject_der = std::string{parts->subject};
+  out.subject = read_subject(subject.get());
+  out.public_key_der = std::string{parts->spki};
   return out;
 }
 

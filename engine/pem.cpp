@@ -59,6 +59,27 @@ std::string pem_encode(std::string_view label, std::string_view der) {
   return out;
 }
 
+std::optional<std::string> pem_decode(std::string_view text,
+                                      std::initializer_list<std::string_view> labels) {
+  bio_ptr bio{BIO_new_mem_buf(text.data(), static_cast<int>(text.size()))};
+  char* name = nullptr;
+  char* header = nullptr;
+  unsigned char* data = nullptr;
+  long len = 0;
+  if (PEM_read_bio(bio.get(), &name, &header, &data, &len) != 1) {
+    ERR_clear_error();
+    return std::nullopt;
+  }
+  std::optional<std::string> out;
+  for (auto label : labels)
+    if (label == name)
+      out.emplace(reinterpret_cast<char*>(data), static_cast<size_t>(len));
+  OPENSSL_free(name);
+  OPENSSL_free(header);
+  OPENSSL_free(data);
+  return out;
+}
+
 std::vector<std::string> split_pem_blocks(std::string_view text) {
   std::vector<std::string> blocks;
   constexpr std::string_view begin_marker = "-----BEGIN ";

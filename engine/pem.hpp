@@ -1,5 +1,7 @@
 #pragma once
 
+#include <initializer_list>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -11,6 +13,10 @@ namespace certmint {
 
 /// Wraps DER bytes into a PEM block with the given label ("CERTIFICATE", ...).
 std::string pem_encode(std::string_view label, std::string_view der);
+
+/// Decodes the first PEM block of `text` if its label is one of `labels`.
+std::optional<std::string> pem_decode(std::string_view text,
+                                      std::initializer_list<std::string_view> labels);
 
 /// Splits a text into its PEM blocks (each with header and footer, newline
 /// terminated), in order. Text between blocks is ignored.

@@ -4,6 +4,8 @@
 #include <chrono>
 #include <thread>
 
+#include <sys/socket.h>
+
 #include <httplib.h>
 
 #include "engine/hex.hpp"
@@ -40,6 +42,7 @@ struct http_server::impl {
   std::thread listener;
   std::string request_id_prefix = "req-" + to_hex(random_bytes(6));
   std::atomic<uint64_t> request_counter{0};
+  socket_t listen_socket = INVALID_SOCKET;
 
   explicit impl(gateway_options opts) : options(std::move(opts)) {}
 
@@ -267,7 +270,16 @@ struct http_server::impl {
                }));
   }
 
-  void configure() {
+  // Socket options must be set before bind(): accepted connections inherit
+  // TCP_NODELAY from the listening socket.
+  void configure_connections() {
+    // Remember the listening socket: httplib 0.11 listens with a backlog of
+    // 5, so bursts of new connections overflow it and clients wait a second
+    // for the SYN retransmit; bind() raises the backlog on this socket.
+    server.set_socket_options([this](socket_t sock) {
+      httplib::default_socket_options(sock);
+      listen_socket = sock;
+    });
     server.new_task_queue = [threads = options.threads] {
       return new httplib::ThreadPool(threads);
     };
@@ -279,6 +291,9 @@ struct http_server::impl {
     server.set_read_timeout(10, 0);
     server.set_write_timeout(10, 0);
     server.set_payload_max_length(options.max_body_bytes);
+  }
+
+  void configure_handlers() {
     // Errors httplib produces itself (no route, body too large, bad request
     // line) get the same error body as ours.
     server.set_error_handler(httplib::Server::HandlerWithResponse{
@@ -319,7 +334,9 @@ struct http_server::impl {
 };
 
 http_server::http_server(gateway_options options)
-    : impl_(std::make_unique<impl>(std::move(options))) {}
+    : impl_(std::make_unique<impl>(std::move(options))) {
+  impl_->configure_connections();
+}
 
 http_server::~http_server() {
   stop();
@@ -337,6 +354,8 @@ result<int> http_server::bind() {
                                                + std::to_string(port)
                                                + " (address in use or not permitted)");
   }
+  if (impl_->listen_socket != INVALID_SOCKET)
+    ::listen(impl_->listen_socket, SOMAXCONN);
   return port;
 }
 
@@ -346,7 +365,7 @@ void http_server::serve(std::shared_ptr<const store> db, std::shared_ptr<catalog
   impl_->configuration = std::move(configuration);
   impl_->bridge = &bridge;
   impl_->auth.emplace(impl_->db);
-  impl_->configure();
+  impl_->configure_handlers();
   auto& srv = impl_->server;
   impl_->listener = std::thread{[&srv] { srv.listen_after_bind(); }};
   // httplib 0.11 has no wait_until_ready(), and stop() before the listen

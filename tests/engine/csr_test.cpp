@@ -1,6 +1,7 @@
 #include <catch2/catch.hpp>
 
 #include "engine/csr.hpp"
+#include "engine/pem.hpp"
 #include "tests/support/test_pki.hpp"
 
 using namespace certmint;
@@ -122,4 +123,19 @@ TEST_CASE("CSR SANs with invalid syntax are refused", "[engine][csr][malformed]"
   auto csr = parse_csr(test::make_csr(key_algorithm::ec_p256, opts).csr_pem);
   REQUIRE(csr);
   REQUIRE(csr->sans.size() == 1); // otherName is ignored, as in Infisical
+}
+
+TEST_CASE("structurally broken CSRs are refused before any crypto", "[engine][csr][malformed]") {
+  auto made = test::make_csr(key_algorithm::ec_p256);
+  auto der = *pem_decode(made.csr_pem, {"CERTIFICATE REQUEST"});
+  // version 0 -> 1 (the INTEGER inside certificationRequestInfo)
+  auto version = der.find(std::string("\x02\x01\x00", 3));
+  REQUIRE(version != std::string::npos);
+  auto bumped = der;
+  bumped[version + 2] = 1;
+  CHECK(csr_error(pem_encode("CERTIFICATE REQUEST", bumped))
+        == "Invalid CSR: the PEM block does not decode to a PKCS#10 request");
+  // trailing garbage after the request
+  CHECK(csr_error(pem_encode("CERTIFICATE REQUEST", der + "x"))
+        == "Invalid CSR: the PEM block does not decode to a PKCS#10 request");
 }

@@ -1,0 +1,215 @@
+#include "engine/public_key.hpp"
+
+#include <cstdio>
+
+#include <openssl/core_names.h>
+#include <openssl/err.h>
+#include <openssl/evp.h>
+#include <openssl/objects.h>
+#include <openssl/param_build.h>
+
+#include "engine/der.hpp"
+
+namespace certmint {
+
+using namespace std::string_view_literals;
+
+namespace {
+
+constexpr std::string_view oid_rsa_encryption = "\x2a\x86\x48\x86\xf7\x0d\x01\x01\x01"sv;
+constexpr std::string_view oid_ec_public_key = "\x2a\x86\x48\xce\x3d\x02\x01"sv;
+constexpr std::string_view oid_prime256v1 = "\x2a\x86\x48\xce\x3d\x03\x01\x07"sv;
+constexpr std::string_view oid_secp384r1 = "\x2b\x81\x04\x00\x22"sv;
+constexpr std::string_view oid_secp521r1 = "\x2b\x81\x04\x00\x23"sv;
+
+struct spki_parts {
+  std::string_view algorithm_oid;
+  der::element parameters;   ///< tag 0 when absent
+  std::string_view key_bits; ///< subjectPublicKey without the unused-bits byte
+};
+
+failure undecodable(std::string_view origin) {
+  ERR_clear_error();
+  return make_failure(errc::bad_request,
+                      "Invalid " + std::string{origin} + ": the public key does not decode");
+}
+
+result<spki_parts> split_spki(std::string_view spki, std::string_view origin) {
+  der::reader top{spki};
+  der::element seq;
+  if (!top.expect(der::sequence_tag, seq) || !top.at_end())
+    return undecodable(origin);
+  der::reader inner{seq.content};
+  der::element algorithm;
+  der::element bits;
+  if (!inner.expect(der::sequence_tag, algorithm) || !inner.expect(der::bit_string_tag, bits)
+      || !inner.at_end() || bits.content.empty() || bits.content.front() != 0)
+    return undecodable(origin);
+  der::reader alg{algorithm.content};
+  der::element oid;
+  spki_parts parts;
+  if (!alg.expect(der::oid_tag, oid))
+    return undecodable(origin);
+  parts.algorithm_oid = oid.content;
+  if (!alg.at_end() && !alg.next(parts.parameters))
+    return undecodable(origin);
+  parts.key_bits = bits.content.substr(1);
+  return parts;
+}
+
+// OpenSSL's short name of an OID (e.g. "ED25519", "secp256k1").
+std::string oid_name(std::string_view content) {
+  auto encoded = der::tlv(der::oid_tag, content);
+  auto ptr = reinterpret_cast<const unsigned char*>(encoded.data());
+  openssl_ptr<ASN1_OBJECT, ASN1_OBJECT_free> obj{
+      d2i_ASN1_OBJECT(nullptr, &ptr, static_cast<long>(encoded.size()))};
+  if (!obj)
+    return "unknown";
+  auto nid = OBJ_obj2nid(obj.get());
+  if (nid != NID_undef)
+    return OBJ_nid2sn(nid);
+  char text[128];
+  OBJ_obj2txt(text, sizeof(text), obj.get(), 1);
+  return text;
+}
+
+// The modulus and exponent of an RSAPublicKey.
+bool rsa_components(std::string_view key_bits, std::string_view& n, std::string_view& e) {
+  der::reader top{key_bits};
+  der::element seq;
+  if (!top.expect(der::sequence_tag, seq) || !top.at_end())
+    return false;
+  der::reader inner{seq.content};
+  der::element modulus;
+  der::element exponent;
+  if (!inner.expect(der::integer_tag, modulus) || !inner.expect(der::integer_tag, exponent)
+      || !inner.at_end())
+    return false;
+  n = modulus.content;
+  e = exponent.content;
+  while (!n.empty() && n.front() == 0)
+    n.remove_prefix(1);
+  return !n.empty() && !e.empty();
+}
+
+int bit_length(std::string_view magnitude) {
+  auto top = static_cast<uint8_t>(magnitude.front());
+  int bits = 0;
+  while (top != 0) {
+    ++bits;
+    top >>= 1;
+  }
+  return static_cast<int>(magnitude.size() - 1) * 8 + bits;
+}
+
+} // namespace
+
+result<key_algorithm> classify_spki(std::string_view spki, std::string_view origin) {
+  auto parts = split_spki(spki, origin);
+  if (!parts)
+    return std::move(parts).error();
+  auto in = " in " + std::string{origin};
+  if (parts->algorithm_oid == oid_rsa_encryption) {
+    std::string_view n;
+    std::string_view e;
+    if (!rsa_components(parts->key_bits, n, e))
+      return undecodable(origin);
+    auto bits = bit_length(n);
+    switch (bits) {
+      case 2048:
+        return key_algorithm::rsa_2048;
+      case 3072:
+        return key_algorithm::rsa_3072;
+      case 4096:
+        return key_algorithm::rsa_4096;
+      default:
+        return make_failure(errc::bad_request, "Unsupported RSA key size" + in + ": "
+                                                   + std::to_string(bits)
+                                                   + ". Supported: 2048, 3072, 4096");
+    }
+  }
+  if (parts->algorithm_oid == oid_ec_public_key) {
+    const auto& params = parts->parameters;
+    if (params.tag != der::oid_tag)
+      return make_failure(errc::bad_request,
+                          "Unsupported ECDSA curve" + in
+                              + ": explicit curve parameters. Supported: P-256, P-384, P-521");
+    if (params.content == oid_prime256v1)
+      return key_algorithm::ec_p256;
+    if (params.content == oid_secp384r1)
+      return key_algorithm::ec_p384;
+    if (params.content == oid_secp521r1)
+      return key_algorithm::ec_p521;
+    return make_failure(errc::bad_request, "Unsupported ECDSA curve" + in + ": "
+                                               + oid_name(params.content)
+                                               + ". Supported: P-256, P-384, P-521");
+  }
+  return make_failure(errc::bad_request, "Unsupported key type" + in + ": "
+                                             + oid_name(parts->algorithm_oid)
+                                             + ". Supported: RSA, ECDSA");
+}
+
+result<pkey_ptr> load_spki(std::string_view spki, key_algorithm alg) {
+  auto parts = split_spki(spki, "public key");
+  if (!parts)
+    return std::move(parts).error();
+  // A context per thread: creating one means a provider fetch.
+  thread_local pkey_ctx_ptr rsa_ctx{EVP_PKEY_CTX_new_from_name(nullptr, "RSA", nullptr)};
+  thread_local pkey_ctx_ptr ec_ctx{EVP_PKEY_CTX_new_from_name(nullptr, "EC", nullptr)};
+  EVP_PKEY* key = nullptr;
+  if (family_of(alg) == key_family::rsa) {
+    std::string_view n;
+    std::string_view e;
+    if (!rsa_components(parts->key_bits, n, e))
+      return undecodable("public key");
+    bignum_ptr bn_n{BN_bin2bn(reinterpret_cast<const unsigned char*>(n.data()),
+                              static_cast<int>(n.size()), nullptr)};
+    bignum_ptr bn_e{BN_bin2bn(reinterpret_cast<const unsigned char*>(e.data()),
+                              static_cast<int>(e.size()), nullptr)};
+    openssl_ptr<OSSL_PARAM_BLD, OSSL_PARAM_BLD_free> builder{OSSL_PARAM_BLD_new()};
+    if (!bn_n || !bn_e || !builder
+        || OSSL_PARAM_BLD_push_BN(builder.get(), OSSL_PKEY_PARAM_RSA_N, bn_n.get()) != 1
+        || OSSL_PARAM_BLD_push_BN(builder.get(), OSSL_PKEY_PARAM_RSA_E, bn_e.get()) != 1)
+      return undecodable("public key");
+    openssl_ptr<OSSL_PARAM, OSSL_PARAM_free> params{OSSL_PARAM_BLD_to_param(builder.get())};
+    if (!params || EVP_PKEY_fromdata_init(rsa_ctx.get()) != 1
+        || EVP_PKEY_fromdata(rsa_ctx.get(), &key, EVP_PKEY_PUBLIC_KEY, params.get()) != 1)
+      return undecodable("public key");
+  } else {
+    char group[16];
+    switch (alg) {
+      case key_algorithm::ec_p384:
+        std::snprintf(group, sizeof(group), "secp384r1");
+        break;
+      case key_algorithm::ec_p521:
+        std::snprintf(group, sizeof(group), "secp521r1");
+        break;
+      default:
+        std::snprintf(group, sizeof(group), "prime256v1");
+    }
+    std::string point{parts->key_bits};
+    OSSL_PARAM params[] = {
+        OSSL_PARAM_construct_utf8_string(OSSL_PKEY_PARAM_GROUP_NAME, group, 0),
+        OSSL_PARAM_construct_octet_string(OSSL_PKEY_PARAM_PUB_KEY, point.data(), point.size()),
+        OSSL_PARAM_construct_end(),
+    };
+    if (EVP_PKEY_fromdata_init(ec_ctx.get()) != 1
+        || EVP_PKEY_fromdata(ec_ctx.get(), &key, EVP_PKEY_PUBLIC_KEY, params) != 1)
+      return undecodable("public key");
+  }
+  return pkey_ptr{key};
+}
+
+result<std::string> spki_key_identifier(std::string_view spki) {
+  auto parts = split_spki(spki, "public key");
+  if (!parts)
+    return std::move(parts).error();
+  unsigned char digest[EVP_MAX_MD_SIZE];
+  unsigned int len = 0;
+  if (EVP_Digest(parts->key_bits.data(), parts->key_bits.size(), digest, &len, EVP_sha1(), nullptr)
+      != 1)
+    return make_failure(errc::internal, "SHA-1 unavailable");
+  return std::string(reinterpret_cast<char*>(digest), len);
+}
+
+} // namespace certmint
