@@ -29,6 +29,13 @@ using signer_actor = caf::typed_actor<
     // Builds and signs the certificate; replies with its DER.
     caf::replies_to<atom::sign, signing_order>::with<std::string>>;
 
+/// Validates a request against its profile and policy and plans the
+/// certificate (CSR verification included): pure engine calls, no I/O. A
+/// pool of them, one per scheduler thread.
+using policy_checker_actor = caf::typed_actor<
+    // Replies with the checked plan, or errc::not_found / errc::bad_request.
+    caf::replies_to<atom::check, issuance_input>::with<checked_issuance>>;
+
 /// One per issuance request: drives it through the state machine
 /// (validated -> pending (durable) -> signed -> issued (durable) | failed).
 using request_actor = caf::typed_actor<

@@ -9,6 +9,7 @@
 #define CERTMINT_ADD_ATOM(name, text) CAF_ADD_ATOM(certmint_atoms, certmint::atom, name, text)
 
 CERTMINT_ADD_ATOM(issue, "issue")   // gateway -> request actor: run one issuance
+CERTMINT_ADD_ATOM(check, "check")   // request actor -> policy checker: validate and plan
 CERTMINT_ADD_ATOM(sign, "sign")     // request actor -> signer: sign a planned leaf
 CERTMINT_ADD_ATOM(commit, "commit") // anyone -> storage writer: apply a transaction
 CERTMINT_ADD_ATOM(batch, "batch")   // storage writer -> itself: write what is queued

@@ -23,9 +23,19 @@ struct signing_order {
   issuance_plan plan;
 };
 
+/// A request that passed the profile's policy, planned for signing.
+struct checked_issuance {
+  std::string profile_id;
+  std::string ca_id; ///< empty for self-signed profiles
+  bool self_signed = false;
+  issuance_plan plan;                 ///< public key still empty on the managed-key path
+  std::vector<std::string> chain_pem; ///< issuing CA first, root last
+};
+
 } // namespace certmint
 
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(certmint::signing_order)
+CAF_ALLOW_UNSAFE_MESSAGE_TYPE(certmint::checked_issuance)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(certmint::issuance_input)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(certmint::issuance_result)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(certmint::transaction)

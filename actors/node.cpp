@@ -5,6 +5,7 @@
 #include <caf/send.hpp>
 
 #include "actors/caf_error.hpp"
+#include "actors/policy_checker.hpp"
 #include "actors/request_actor.hpp"
 #include "actors/signer.hpp"
 #include "actors/signer_directory.hpp"
@@ -20,35 +21,61 @@ result<std::unique_ptr<node>> node::start(caf::actor_system& sys, std::shared_pt
                                           std::shared_ptr<catalog> configuration,
                                           const node_options& options) {
   std::unique_ptr<node> out{new node(sys)};
+  out->options_ = options;
+  out->signers_ = std::make_shared<signer_directory>();
   auto cas = db->load_all<ca_record>(column::cas);
   if (!cas)
     return std::move(cas).error();
-  out->signers_ = std::make_shared<signer_directory>();
-  key_sealer sealer;
-  for (const auto& ca : *cas) {
-    if (ca.status != ca_status::active)
-      continue;
-    std::vector<signer_actor> pool;
-    for (size_t i = 0; i < options.signers_per_ca; ++i) {
-      auto material = load_issuer_material(ca, sealer, options.public_url);
-      if (!material) {
-        for (auto& started : pool)
-          caf::anon_send_exit(started, caf::exit_reason::user_shutdown);
-        out->signers_->release_all();
-        return std::move(material).error();
-      }
-      pool.push_back(spawn_signer(sys, std::move(*material)));
+  for (const auto& ca : *cas)
+    if (auto ok = out->start_signers(ca); !ok) {
+      out->shutdown();
+      return std::move(ok).error();
     }
-    out->signers_->add_pool(ca.id, std::move(pool));
-  }
+  std::vector<policy_checker_actor> checkers;
+  for (size_t i = 0; i < options.signers_per_ca; ++i)
+    checkers.push_back(spawn_policy_checker(sys, configuration));
+  out->checkers_ = std::make_shared<round_robin_pool<policy_checker_actor>>(std::move(checkers));
   out->writer_ = spawn_storage_writer(sys, std::move(db));
   auto services = std::make_shared<issuance_services>();
   services->writer = out->writer_;
+  services->checkers = out->checkers_;
   services->signers = out->signers_;
-  services->configuration = std::move(configuration);
   services->stage_timeout = options.stage_timeout;
   out->services_ = std::move(services);
   return out;
+}
+
+status node::start_signers(const ca_record& ca) {
+  if (ca.status != ca_status::active || ca.certificate_der.empty())
+    return {};
+  key_sealer sealer;
+  std::vector<signer_actor> pool;
+  for (size_t i = 0; i < options_.signers_per_ca; ++i) {
+    auto material = load_issuer_material(ca, sealer, options_.public_url);
+    if (!material) {
+      for (auto& started : pool)
+        caf::anon_send_exit(started, caf::exit_reason::user_shutdown);
+      return std::move(material).error();
+    }
+    pool.push_back(spawn_signer(sys_, std::move(*material)));
+  }
+  for (auto& old : signers_->remove_pool(ca.id))
+    caf::anon_send_exit(old, caf::exit_reason::user_shutdown);
+  signers_->add_pool(ca.id, std::move(pool));
+  return {};
+}
+
+void node::stop_signers(const std::string& ca_id) {
+  for (auto& signer : signers_->remove_pool(ca_id))
+    caf::anon_send_exit(signer, caf::exit_reason::user_shutdown);
+}
+
+status node::commit(transaction tx) {
+  caf::scoped_actor self{sys_};
+  status outcome;
+  self->request(writer_, options_.stage_timeout, atom::commit_v, std::move(tx))
+      .receive([](caf::ok_atom) {}, [&outcome](caf::error& err) { outcome = from_caf_error(err); });
+  return outcome;
 }
 
 node::~node() {
@@ -65,6 +92,11 @@ void node::shutdown() {
   stopped_ = true;
   for (auto& signer : signers_->release_all())
     caf::anon_send_exit(signer, caf::exit_reason::user_shutdown);
+  if (checkers_)
+    for (auto& checker : checkers_->release())
+      caf::anon_send_exit(checker, caf::exit_reason::user_shutdown);
+  if (!writer_)
+    return;
   {
     caf::scoped_actor self{sys_};
     self->request(writer_, std::chrono::seconds(30), atom::flush_v)

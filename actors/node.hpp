@@ -7,11 +7,13 @@
 #include <caf/fwd.hpp>
 
 #include "actors/actors.hpp"
+#include "actors/round_robin_pool.hpp"
 #include "engine/error.hpp"
 
 namespace certmint {
 
 class catalog;
+struct ca_record;
 class signer_directory;
 class store;
 struct issuance_services;
@@ -39,6 +41,17 @@ public:
   /// A fresh request actor for one issuance.
   request_actor spawn_request_actor();
 
+  /// Starts (or restarts) the signer pool of an active CA that has a
+  /// certificate; other CAs get none.
+  status start_signers(const ca_record& ca);
+
+  /// Stops the CA's signers; its requests fail with errc::unavailable.
+  void stop_signers(const std::string& ca_id);
+
+  /// Applies a transaction through the storage writer (blocking; for
+  /// callers outside the actor system).
+  status commit(transaction tx);
+
   /// Ordered shutdown: signers stop, the writer writes what it holds, then
   /// stops. Call after the HTTP server has stopped (no new requests).
   void shutdown();
@@ -47,7 +60,9 @@ private:
   explicit node(caf::actor_system& sys) : sys_(sys) {}
 
   caf::actor_system& sys_;
+  node_options options_;
   storage_writer_actor writer_;
+  std::shared_ptr<round_robin_pool<policy_checker_actor>> checkers_;
   std::shared_ptr<signer_directory> signers_;
   std::shared_ptr<const issuance_services> services_;
   bool stopped_ = false;

@@ -8,7 +8,7 @@
 
 #include "actors/caf_error.hpp"
 #include "actors/signer_directory.hpp"
-#include "engine/csr.hpp"
+#include "engine/certificate_builder.hpp"
 #include "engine/hex.hpp"
 #include "engine/identifiers.hpp"
 #include "engine/key_generator.hpp"
@@ -59,7 +59,12 @@ issuance_result make_result(const request_state& st, const std::string& der) {
   out.certificate_id = st.record.certificate_id;
   out.serial_hex = to_hex(st.record.serial);
   out.certificate_pem = pem_encode("CERTIFICATE", der);
-  out.chain_pem = st.ca->chain_pem;
+  if (st.self_signed) {
+    out.chain_pem = {out.certificate_pem};
+  } else {
+    out.issuing_ca_pem = st.chain_pem.empty() ? std::string{} : st.chain_pem.front();
+    out.chain_pem = st.chain_pem;
+  }
   out.private_key_pem = st.private_key_pem;
   return out;
 }
@@ -112,6 +117,16 @@ void complete(self_ptr self, std::string der) {
 
 void sign(self_ptr self) {
   auto& st = self->state;
+  if (st.self_signed) {
+    // A self-signed certificate is signed by its own, freshly made key: no
+    // CA key is involved, so no signer either.
+    auto der = sign_self_signed(st.generated_key.get(), st.record.serial, st.record.plan);
+    if (!der)
+      fail_reserved(self, std::move(der).error());
+    else
+      complete(self, std::move(*der));
+    return;
+  }
   auto signer = st.services->signers->pick(st.record.ca_id);
   if (!signer) {
     fail_reserved(
@@ -148,45 +163,29 @@ void reserve(self_ptr self) {
             });
 }
 
-// Validation before anything is stored: a refused request leaves no trace.
-std::optional<failure> prepare(self_ptr self, issuance_input& input, std::string& identity) {
+// The request passed its policy: make the key where the server makes it,
+// and describe the request as it will be stored.
+std::optional<failure> accept(self_ptr self, checked_issuance& checked) {
   auto& st = self->state;
-  st.snapshot = st.services->configuration->current();
-  const auto* profile = st.snapshot->profile(input.profile_id);
-  if (profile == nullptr)
-    return make_failure(errc::not_found,
-                        "Certificate profile with ID '" + input.profile_id + "' not found");
-  st.ca = st.snapshot->ca(profile->ca_id);
-  if (st.ca == nullptr)
-    return make_failure(errc::not_found, "CA with ID '" + profile->ca_id + "' not found");
-  std::optional<parsed_csr> csr;
-  if (input.csr) {
-    auto parsed = parse_csr(*input.csr);
-    if (!parsed)
-      return std::move(parsed).error();
-    csr = std::move(*parsed);
-  }
-  auto now = unix_now();
-  auto plan = plan_issuance(input, csr ? &*csr : nullptr, profile->defaults, st.ca->facts(), now);
-  if (!plan)
-    return std::move(plan).error();
-  if (!csr) {
-    auto key = generate_key(plan->key_alg);
+  st.self_signed = checked.self_signed;
+  st.chain_pem = std::move(checked.chain_pem);
+  auto& plan = checked.plan;
+  if (plan.public_key_der.empty()) {
+    auto key = generate_key(plan.key_alg);
     if (!key)
       return std::move(key).error();
-    plan->public_key_der = public_key_to_der(key->get());
+    plan.public_key_der = public_key_to_der(key->get());
     st.private_key_pem = private_key_to_pkcs8_pem(key->get());
+    st.generated_key = std::move(*key);
   }
+  auto now = unix_now();
   auto& rec = st.record;
   rec.id = make_uuid_v7();
   rec.status = request_status::pending;
-  rec.profile_id = profile->id;
-  rec.ca_id = profile->ca_id;
-  rec.csr_pem = input.csr.value_or("");
-  rec.managed_key = !csr;
-  rec.plan = std::move(*plan);
-  rec.requested_by = std::move(identity);
-  rec.metadata = std::move(input.metadata);
+  rec.profile_id = std::move(checked.profile_id);
+  rec.ca_id = std::move(checked.ca_id);
+  rec.managed_key = st.generated_key != nullptr;
+  rec.plan = std::move(plan);
   rec.created_at = now;
   rec.updated_at = now;
   return std::nullopt;
@@ -200,14 +199,22 @@ request_actor::behavior_type request_actor_impl(request_actor::stateful_pointer<
   return {
       [self](atom::issue, issuance_input& input,
              std::string& identity) -> caf::result<issuance_result> {
-        self->state.promise = self->make_response_promise<issuance_result>();
-        if (auto err = prepare(self, input, identity)) {
-          auto promise = self->state.promise;
-          finish(self, std::move(*err));
-          return promise;
-        }
-        reserve(self);
-        return self->state.promise;
+        auto& st = self->state;
+        st.promise = self->make_response_promise<issuance_result>();
+        st.record.csr_pem = input.csr.value_or("");
+        st.record.metadata = input.metadata;
+        st.record.requested_by = std::move(identity);
+        auto checker = st.services->checkers->pick();
+        self->request(checker, st.services->stage_timeout, atom::check_v, std::move(input))
+            .then(
+                [self](checked_issuance& checked) {
+                  if (auto err = accept(self, checked))
+                    finish(self, std::move(*err));
+                  else
+                    reserve(self);
+                },
+                [self](caf::error& err) { finish(self, from_caf_error(err)); });
+        return st.promise;
       },
   };
 }

@@ -7,8 +7,13 @@
 #include <caf/typed_response_promise.hpp>
 
 #include "actors/actors.hpp"
-#include "storage/catalog.hpp"
+#include "actors/round_robin_pool.hpp"
+#include "engine/openssl_types.hpp"
 #include "storage/records.hpp"
+
+namespace caf {
+class actor_system;
+}
 
 namespace certmint {
 
@@ -17,16 +22,17 @@ class signer_directory;
 /// What every request actor works with; shared, immutable after start.
 struct issuance_services {
   storage_writer_actor writer;
+  std::shared_ptr<round_robin_pool<policy_checker_actor>> checkers;
   std::shared_ptr<signer_directory> signers;
-  std::shared_ptr<catalog> configuration;
   std::chrono::milliseconds stage_timeout{30000};
 };
 
 struct request_state {
   std::shared_ptr<const issuance_services> services;
-  std::shared_ptr<const catalog_snapshot> snapshot;
-  const ca_view* ca = nullptr;
   request_record record;
+  bool self_signed = false;
+  std::vector<std::string> chain_pem;
+  pkey_ptr generated_key; ///< managed-key and self-signed paths only
   std::string private_key_pem;
   caf::typed_response_promise<issuance_result> promise;
   int reservations_left = 3;
@@ -34,11 +40,12 @@ struct request_state {
 };
 
 /// Drives one issuance request:
-///  1. validate (profile, CSR and its signature, plan) - failures answer at
-///     once and leave nothing behind;
+///  1. check: a policy checker validates the request against its profile
+///     and policy (CSR signature included) and plans the certificate;
+///     failures answer at once and leave nothing behind;
 ///  2. reserve: the request as `pending` with its serial, unique in the
 ///     serial index, made durable by the storage writer (record intent);
-///  3. sign on one of the CA's signers;
+///  3. sign on one of the CA's signers (self-signed: with its own new key);
 ///  4. complete: the certificate and the flip to `issued` in one durable
 ///     transaction, only if the request is still `pending`; on a signing or
 ///     storage error the request becomes `failed` with the message.

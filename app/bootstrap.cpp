@@ -60,6 +60,34 @@ result<ca_record> make_ca(const std::string& name, ca_type type, const subject_f
   return ca;
 }
 
+// Infisical's rules deny whatever a policy does not mention, so "permissive"
+// names every attribute, SAN type, usage and algorithm with `*` or in full.
+certificate_policy permissive_policy() {
+  certificate_policy p;
+  for (auto type : {subject_attribute::common_name, subject_attribute::organization,
+                    subject_attribute::organizational_unit, subject_attribute::country,
+                    subject_attribute::state, subject_attribute::locality})
+    p.subject.push_back({type, {{"*"}, {}, {}}});
+  for (auto type : {san_type::dns_name, san_type::ip_address, san_type::email, san_type::uri})
+    p.sans.push_back({type, {{"*"}, {}, {}}});
+  usage_rule usages;
+  for (auto name :
+       key_usage_names(static_cast<uint16_t>(0x1ff & ~(ku_key_cert_sign | ku_crl_sign))))
+    usages.allowed.emplace_back(name);
+  p.key_usages = usages;
+  usage_rule ext_usages;
+  for (auto name : ext_key_usage_names(0x7f))
+    ext_usages.allowed.emplace_back(name);
+  p.ext_key_usages = ext_usages;
+  p.signature_algorithms = std::vector<std::string>{"SHA256-RSA",   "SHA384-RSA",   "SHA512-RSA",
+                                                    "SHA256-ECDSA", "SHA384-ECDSA", "SHA512-ECDSA"};
+  p.key_algorithms = std::vector<std::string>{"RSA-2048",   "RSA-3072",   "RSA-4096",
+                                              "ECDSA-P256", "ECDSA-P384", "ECDSA-P521"};
+  p.max_validity = "10y";
+  p.basic_constraints = basic_constraints_rule{ca_rule::denied, -1};
+  return p;
+}
+
 identity_record admin_identity(std::string name, int64_t now) {
   return identity_record{std::move(name), role_admin, now};
 }
@@ -107,9 +135,12 @@ result<bootstrap_outcome> bootstrap(store& db, const server_config& cfg) {
               now, now + 10 * year, 0, &*root, sealer, cfg.public_url);
   if (!intermediate)
     return std::move(intermediate).error();
-  policy_record policy{make_uuid_v7(), "default",
+  policy_record policy{make_uuid_v7(),
+                       "default",
                        "Permissive development policy: any subject and SAN, no CA certificates",
-                       now, now};
+                       permissive_policy(),
+                       now,
+                       now};
   profile_record profile;
   profile.id = make_uuid_v7();
   profile.slug = "default";
@@ -117,6 +148,11 @@ result<bootstrap_outcome> bootstrap(store& db, const server_config& cfg) {
   profile.ca_id = intermediate->id;
   profile.policy_id = policy.id;
   profile.defaults.ttl_days = 90;
+  // The policy names its algorithms, so requests must carry them: the
+  // profile supplies the CA's own when a request is silent.
+  profile.defaults.key_alg = cfg.ca_key_algorithm;
+  profile.defaults.signature_alg =
+      signature_algorithm{family_of(cfg.ca_key_algorithm), default_hash(cfg.ca_key_algorithm)};
   profile.defaults.key_usages = ku_digital_signature | ku_key_encipherment;
   profile.defaults.ext_key_usages = eku_server_auth | eku_client_auth;
   profile.created_at = now;

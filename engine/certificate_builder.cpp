@@ -254,15 +254,19 @@ result<std::string> sign_ca_certificate(EVP_PKEY* subject_key, EVP_PKEY* signing
 
 } // namespace
 
-result<std::string> sign_leaf(const issuer_material& issuer, std::string_view serial,
-                              const issuance_plan& plan) {
+namespace {
+
+// The extensions of an end-entity (or, when the plan says so, CA)
+// certificate that do not depend on the issuer.
+result<std::string> subject_extensions(const issuance_plan& plan) {
   auto key_id = spki_key_identifier(plan.public_key_der);
   if (!key_id)
     return std::move(key_id).error();
   std::string extensions;
   extensions.reserve(512);
   append_extension(extensions, oid_subject_key_id, false, der::tlv(der::octet_string_tag, *key_id));
-  append_extension(extensions, oid_basic_constraints, true, basic_constraints_value(false, -1));
+  append_extension(extensions, oid_basic_constraints, true,
+                   basic_constraints_value(plan.is_ca, plan.path_length));
   if (plan.key_usages != 0)
     append_extension(extensions, oid_key_usage, true, key_usage_value(plan.key_usages));
   if (plan.ext_key_usages != 0)
@@ -276,13 +280,33 @@ result<std::string> sign_leaf(const issuer_material& issuer, std::string_view se
     // (an empty Name encodes as 30 00).
     append_extension(extensions, oid_subject_alt_name, plan.subject_der.size() <= 2, *sans);
   }
-  append_extension(extensions, oid_authority_key_id, false,
+  return extensions;
+}
+
+} // namespace
+
+result<std::string> sign_leaf(const issuer_material& issuer, std::string_view serial,
+                              const issuance_plan& plan) {
+  auto extensions = subject_extensions(plan);
+  if (!extensions)
+    return std::move(extensions).error();
+  append_extension(*extensions, oid_authority_key_id, false,
                    authority_key_id_value(issuer_key_id(issuer)));
-  append_issuer_urls(extensions, issuer);
+  append_issuer_urls(*extensions, issuer);
   auto issuer_name = name_der(X509_get_subject_name(issuer.certificate.get()));
   tbs_fields f{serial,         plan.signature_alg, issuer_name,         plan.not_before,
-               plan.not_after, plan.subject_der,   plan.public_key_der, extensions};
+               plan.not_after, plan.subject_der,   plan.public_key_der, *extensions};
   return sign_certificate(f, issuer.key.get());
+}
+
+result<std::string> sign_self_signed(EVP_PKEY* key, std::string_view serial,
+                                     const issuance_plan& plan) {
+  auto extensions = subject_extensions(plan);
+  if (!extensions)
+    return std::move(extensions).error();
+  tbs_fields f{serial,         plan.signature_alg, plan.subject_der,    plan.not_before,
+               plan.not_after, plan.subject_der,   plan.public_key_der, *extensions};
+  return sign_certificate(f, key);
 }
 
 result<std::string> sign_root(EVP_PKEY* key, std::string_view serial,

@@ -24,13 +24,20 @@ struct issuer_material {
   std::string ca_issuers_url;
 };
 
-/// Signs a leaf: basicConstraints CA:FALSE (critical), keyUsage (critical,
+/// Signs a leaf: basicConstraints (critical; CA:FALSE unless the plan is for
+/// a CA certificate a policy allowed), keyUsage (critical,
 /// omitted when empty), extendedKeyUsage (non-critical, omitted when empty),
 /// subjectAltName (critical when the subject is empty), SKI, AKI, CRL
 /// distribution point and AIA caIssuers. `serial` is the raw serial bytes.
 /// Returns the certificate's DER.
 result<std::string> sign_leaf(const issuer_material& issuer, std::string_view serial,
                               const issuance_plan& plan);
+
+/// Signs a certificate with its own key (profiles of issuer type
+/// `self-signed`): the extensions of a leaf, without AKI, CRL distribution
+/// point and AIA, which name an issuer there is none of.
+result<std::string> sign_self_signed(EVP_PKEY* key, std::string_view serial,
+                                     const issuance_plan& plan);
 
 /// What a CA certificate says about its subject.
 struct ca_certificate_spec {

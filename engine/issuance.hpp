@@ -13,6 +13,7 @@
 #include "engine/algorithms.hpp"
 #include "engine/csr.hpp"
 #include "engine/error.hpp"
+#include "engine/policy.hpp"
 #include "engine/x509_names.hpp"
 
 namespace certmint {
@@ -50,13 +51,23 @@ struct issuance_input {
   std::vector<std::pair<std::string, std::string>> metadata;
 };
 
-/// What a profile supplies when the request is silent.
+/// What a profile supplies when the request is silent (Infisical §5:
+/// scalars fill absent fields; usages and basic constraints are replaced
+/// wholesale when the request has the key at all).
 struct profile_defaults {
   std::optional<int64_t> ttl_days;
+  std::optional<std::string> common_name;
+  std::optional<std::string> organization;
+  std::optional<std::string> organizational_unit;
+  std::optional<std::string> country;
+  std::optional<std::string> state;
+  std::optional<std::string> locality;
   std::optional<uint16_t> key_usages;
   std::optional<uint8_t> ext_key_usages;
   std::optional<key_algorithm> key_alg;
   std::optional<signature_algorithm> signature_alg;
+  std::optional<bool> is_ca;
+  std::optional<int> path_length;
 };
 
 /// What planning needs to know about the issuing CA.
@@ -65,6 +76,8 @@ struct issuer_facts {
   int64_t not_before = 0;
   int64_t not_after = 0;
   bool active = true;
+  int path_length = -1;     ///< the CA's pathLenConstraint; -1: none
+  bool self_signed = false; ///< the certificate signs itself (no CA)
 };
 
 /// Everything the signer needs to build the certificate, already validated.
@@ -79,6 +92,8 @@ struct issuance_plan {
   std::string public_key_der; ///< empty until the managed path has a key
   int64_t not_before = 0;
   int64_t not_after = 0;
+  bool is_ca = false;
+  int path_length = -1; ///< CA certificates only; -1: no pathLenConstraint
 };
 
 /// The outcome of an issuance, as the gateway renders it.
@@ -88,9 +103,20 @@ struct issuance_result {
   std::string certificate_id;
   std::string serial_hex;
   std::string certificate_pem;
-  std::vector<std::string> chain_pem; ///< issuing CA first, root last
+  std::string issuing_ca_pem;         ///< empty for self-signed certificates
+  std::vector<std::string> chain_pem; ///< issuing CA first, root last; self-signed: itself
   std::string private_key_pem;        ///< managed-key path only; never stored
 };
+
+/// The request's attributes with the profile's defaults filled in.
+certificate_attributes with_profile_defaults(const certificate_attributes& attributes,
+                                             const profile_defaults& defaults);
+
+/// The request as the profile's policy judges it (after defaults). On the
+/// CSR path the CSR supplies subject, SANs, usages, the key algorithm and,
+/// as Infisical does, its own signature algorithm.
+policy_request make_policy_request(const issuance_input& input, const parsed_csr* csr,
+                                   const profile_defaults& defaults);
 
 /// Plans a leaf certificate. `csr` is the verified CSR on the CSR path and
 /// null on the managed path (then `public_key_der` stays empty). All problems

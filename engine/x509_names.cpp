@@ -144,7 +144,13 @@ status validate_san(const subject_alt_name& san) {
                                              + " SAN value '" + san.value + "'");
 }
 
-result<std::string> encode_subject(const subject_fields& subject) {
+namespace {
+
+// Adds the non-empty attributes of `subject` for which `wanted` holds, in
+// the order C, ST, L, O, OU, CN, enforcing RFC 5280's upper bounds
+// (CN/O/OU 64, ST/L 128) and a two-letter country.
+template <class Wanted>
+status add_attributes(X509_NAME* name, const subject_fields& subject, Wanted&& wanted) {
   struct attribute {
     int nid;
     const std::string* value;
@@ -159,9 +165,8 @@ result<std::string> encode_subject(const subject_fields& subject) {
       {NID_organizationalUnitName, &subject.organizational_unit, 64, "organizationalUnit"},
       {NID_commonName, &subject.common_name, 64, "commonName"},
   };
-  x509_name_ptr name{X509_NAME_new()};
   for (const auto& attr : attributes) {
-    if (attr.value->empty())
+    if (attr.value->empty() || !wanted(attr.nid))
       continue;
     if (attr.nid == NID_countryName) {
       const auto& c = *attr.value;
@@ -174,7 +179,7 @@ result<std::string> encode_subject(const subject_fields& subject) {
       return make_failure(errc::bad_request, std::string{attr.name} + " must be at most "
                                                  + std::to_string(attr.max)
                                                  + " characters (RFC 5280 upper bound)");
-    if (X509_NAME_add_entry_by_NID(name.get(), attr.nid, MBSTRING_UTF8,
+    if (X509_NAME_add_entry_by_NID(name, attr.nid, MBSTRING_UTF8,
                                    reinterpret_cast<const unsigned char*>(attr.value->data()),
                                    static_cast<int>(attr.value->size()), -1, 0)
         != 1) {
@@ -182,13 +187,54 @@ result<std::string> encode_subject(const subject_fields& subject) {
       return make_failure(errc::bad_request, std::string{attr.name} + " is not valid UTF-8 text");
     }
   }
+  return {};
+}
+
+result<std::string> name_to_der(const X509_NAME* name) {
   unsigned char* der = nullptr;
-  auto len = i2d_X509_NAME(name.get(), &der);
+  auto len = i2d_X509_NAME(name, &der);
   if (len < 0)
     return make_failure(errc::internal, "cannot encode subject: " + openssl_error_string());
   std::string out(reinterpret_cast<char*>(der), static_cast<size_t>(len));
   OPENSSL_free(der);
   return out;
+}
+
+} // namespace
+
+result<std::string> encode_subject(const subject_fields& subject) {
+  x509_name_ptr name{X509_NAME_new()};
+  if (auto ok = add_attributes(name.get(), subject, [](int) { return true; }); !ok)
+    return std::move(ok).error();
+  return name_to_der(name.get());
+}
+
+result<std::string> append_subject_attributes(std::string_view subject_der,
+                                              const subject_fields& present,
+                                              const subject_fields& wanted) {
+  auto ptr = reinterpret_cast<const unsigned char*>(subject_der.data());
+  x509_name_ptr name{d2i_X509_NAME(nullptr, &ptr, static_cast<long>(subject_der.size()))};
+  if (!name)
+    return make_failure(errc::bad_request, "the subject does not decode");
+  auto missing = [&present](int nid) {
+    switch (nid) {
+      case NID_countryName:
+        return present.country.empty();
+      case NID_stateOrProvinceName:
+        return present.state.empty();
+      case NID_localityName:
+        return present.locality.empty();
+      case NID_organizationName:
+        return present.organization.empty();
+      case NID_organizationalUnitName:
+        return present.organizational_unit.empty();
+      default:
+        return present.common_name.empty();
+    }
+  };
+  if (auto ok = add_attributes(name.get(), wanted, missing); !ok)
+    return std::move(ok).error();
+  return name_to_der(name.get());
 }
 
 subject_fields read_subject(const X509_NAME* name) {

@@ -39,6 +39,11 @@ struct subject_fields {
   std::string country;
   std::string state;
   std::string locality;
+  friend bool operator==(const subject_fields& a, const subject_fields& b) {
+    return a.common_name == b.common_name && a.organization == b.organization
+           && a.organizational_unit == b.organizational_unit && a.country == b.country
+           && a.state == b.state && a.locality == b.locality;
+  }
   bool empty() const {
     return common_name.empty() && organization.empty() && organizational_unit.empty()
            && country.empty() && state.empty() && locality.empty();
@@ -48,6 +53,12 @@ struct subject_fields {
 /// Builds a DN in the order C, ST, L, O, OU, CN and returns its DER. Enforces
 /// RFC 5280's upper bounds (CN/O/OU 64, ST/L 128) and a two-letter country.
 result<std::string> encode_subject(const subject_fields& subject);
+
+/// Appends to a DN (DER) the attributes `wanted` has and `present` lacks,
+/// keeping the original entries and their encoding.
+result<std::string> append_subject_attributes(std::string_view subject_der,
+                                              const subject_fields& present,
+                                              const subject_fields& wanted);
 
 /// Reads the common attributes of a DN (first occurrence of each).
 subject_fields read_subject(const X509_NAME* name);

@@ -70,7 +70,7 @@ std::string render_issuance(const issuance_result& result, bool remove_roots) {
   json_writer w;
   w.begin_object().key("certificate").begin_object();
   w.key("certificate").value(result.certificate_pem);
-  w.key("issuingCaCertificate").value(result.chain_pem.empty() ? "" : result.chain_pem.front());
+  w.key("issuingCaCertificate").value(result.issuing_ca_pem);
   w.key("certificateChain").value(join_chain(result.chain_pem, remove_roots));
   if (!result.private_key_pem.empty())
     w.key("privateKey").value(result.private_key_pem);

@@ -15,6 +15,11 @@ const profile_record* catalog_snapshot::profile_by_slug(const std::string& slug)
   return it == profile_ids_by_slug.end() ? nullptr : profile(it->second);
 }
 
+const policy_record* catalog_snapshot::policy(const std::string& id) const {
+  auto it = policies.find(id);
+  return it == policies.end() ? nullptr : &it->second;
+}
+
 const ca_view* catalog_snapshot::ca(const std::string& id) const {
   auto it = cas.find(id);
   return it == cas.end() ? nullptr : &it->second;
@@ -33,6 +38,7 @@ ca_view make_ca_view(const ca_record& record) {
   view.crl_id = record.crl_id;
   view.serial_hex = to_hex(record.serial);
   view.certificate_der = record.certificate_der;
+  view.path_length = record.path_length;
   view.chain_pem.push_back(pem_encode("CERTIFICATE", record.certificate_der));
   for (const auto& der : record.parent_chain_der)
     view.chain_pem.push_back(pem_encode("CERTIFICATE", der));

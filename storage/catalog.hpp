@@ -28,9 +28,10 @@ struct ca_view {
   std::string serial_hex;
   std::string certificate_der;
   std::vector<std::string> chain_pem; ///< own certificate first, root last
+  int path_length = -1;
 
   issuer_facts facts() const {
-    return {key_alg, not_before, not_after, status == ca_status::active};
+    return {key_alg, not_before, not_after, status == ca_status::active, path_length, false};
   }
 };
 
@@ -44,6 +45,7 @@ struct catalog_snapshot {
   const profile_record* profile(const std::string& id) const;
   const profile_record* profile_by_slug(const std::string& slug) const;
   const ca_view* ca(const std::string& id) const;
+  const policy_record* policy(const std::string& id) const;
 };
 
 /// The in-memory cache of configuration read on the hot path. Readers take

@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "engine/issuance.hpp"
+#include "engine/policy.hpp"
 
 namespace certmint {
 
@@ -94,8 +95,9 @@ struct ca_record {
 
 struct policy_record {
   std::string id;
-  std::string name;
+  std::string name; ///< slug
   std::string description;
+  certificate_policy rules;
   int64_t created_at = 0;
   int64_t updated_at = 0;
 };
@@ -162,12 +164,38 @@ template <class F> void fields(F& f, ca_record& x) {
     x.serial, x.created_at);
 }
 
+template <class F> void fields(F& f, value_rule& x) {
+  f(x.allowed, x.required, x.denied);
+}
+
+template <class F> void fields(F& f, subject_rule& x) {
+  f(x.type, x.values);
+}
+
+template <class F> void fields(F& f, san_rule& x) {
+  f(x.type, x.values);
+}
+
+template <class F> void fields(F& f, usage_rule& x) {
+  f(x.allowed, x.required, x.denied);
+}
+
+template <class F> void fields(F& f, basic_constraints_rule& x) {
+  f(x.is_ca, x.max_path_length);
+}
+
+template <class F> void fields(F& f, certificate_policy& x) {
+  f(x.subject, x.sans, x.key_usages, x.ext_key_usages, x.signature_algorithms, x.key_algorithms,
+    x.max_validity, x.basic_constraints);
+}
+
 template <class F> void fields(F& f, policy_record& x) {
-  f(x.id, x.name, x.description, x.created_at, x.updated_at);
+  f(x.id, x.name, x.description, x.rules, x.created_at, x.updated_at);
 }
 
 template <class F> void fields(F& f, profile_defaults& x) {
-  f(x.ttl_days, x.key_usages, x.ext_key_usages, x.key_alg, x.signature_alg);
+  f(x.ttl_days, x.common_name, x.organization, x.organizational_unit, x.country, x.state,
+    x.locality, x.key_usages, x.ext_key_usages, x.key_alg, x.signature_alg, x.is_ca, x.path_length);
 }
 
 template <class F> void fields(F& f, profile_record& x) {

@@ -133,24 +133,32 @@ TEST_CASE("CA state and signature compatibility", "[engine][plan]") {
   CHECK(plan->signature_alg.hash == hash_algorithm::sha512);
 }
 
-TEST_CASE("CA certificates and empty requests are refused", "[engine][plan]") {
+TEST_CASE("CA certificates are planned when asked for", "[engine][plan]") {
   issuance_input input;
-  input.attributes.common_name = "x";
+  input.attributes.common_name = "sub CA";
   input.attributes.is_ca = true;
-  CHECK(plan_error(input, nullptr)
-        == "Certificate request validation failed: CA certificate issuance is denied by this "
-           "policy. The policy does not allow issuing CA certificates.");
-  input.attributes.is_ca.reset();
-  input.attributes.key_usages = ku_key_cert_sign;
-  CHECK(plan_error(input, nullptr).find("CA certificate issuance is denied") != std::string::npos);
+  auto issuer = ec_issuer();
+  issuer.path_length = 2;
+  auto plan = plan_issuance(input, nullptr, tls_defaults(), issuer, now);
+  REQUIRE(plan);
+  CHECK(plan->is_ca);
+  CHECK(plan->path_length == 1); // unspecified: the issuer's minus one
+  input.attributes.path_length = 0;
+  plan = plan_issuance(input, nullptr, tls_defaults(), issuer, now);
+  REQUIRE(plan);
+  CHECK(plan->path_length == 0);
 
   test::csr_options ca;
   ca.basic_constraints = "critical,CA:TRUE";
   auto csr = parse_csr(test::make_csr(key_algorithm::ec_p256, ca).csr_pem);
   REQUIRE(csr);
-  CHECK(plan_error(issuance_input{}, &*csr).find("CA certificate issuance is denied")
-        != std::string::npos);
+  plan = plan_issuance(issuance_input{}, &*csr, tls_defaults(), ec_issuer(), now);
+  REQUIRE(plan);
+  CHECK(plan->is_ca);
+  CHECK(plan->path_length == -1);
+}
 
+TEST_CASE("empty requests and bad SANs are refused", "[engine][plan]") {
   issuance_input empty;
   CHECK(plan_error(empty, nullptr)
         == "Certificate request validation failed: a certificate needs a subject attribute or "
@@ -159,4 +167,53 @@ TEST_CASE("CA certificates and empty requests are refused", "[engine][plan]") {
   bad_san.attributes.alt_names = std::vector<subject_alt_name>{{san_type::email, "nope"}};
   CHECK(plan_error(bad_san, nullptr)
         == "Certificate request validation failed: Invalid email SAN value 'nope'");
+}
+
+TEST_CASE("profile defaults fill what the request leaves out", "[engine][plan][defaults]") {
+  profile_defaults d = tls_defaults();
+  d.organization = "Acme";
+  d.country = "DE";
+  d.key_alg = key_algorithm::ec_p384;
+  issuance_input input;
+  input.attributes.common_name = "svc";
+  input.attributes.organization = "Override";
+  input.attributes.ext_key_usages = uint8_t{0}; // present and empty: replaces the default
+  auto plan = plan_issuance(input, nullptr, d, ec_issuer(), now);
+  REQUIRE(plan);
+  CHECK(plan->subject.organization == "Override");
+  CHECK(plan->subject.country == "DE");
+  CHECK(plan->key_alg == key_algorithm::ec_p384);
+  CHECK(plan->ext_key_usages == 0);
+  auto view = make_policy_request(input, nullptr, d);
+  CHECK(view.subject.country == "DE");
+  CHECK(view.key_alg == key_algorithm::ec_p384);
+  CHECK(view.ttl_seconds == 90 * 86400);
+
+  // CSR path: the CSR's subject wins, defaults fill its gaps.
+  auto csr = parse_csr(test::make_csr(key_algorithm::ec_p256).csr_pem);
+  REQUIRE(csr);
+  plan = plan_issuance(issuance_input{}, &*csr, d, ec_issuer(), now);
+  REQUIRE(plan);
+  CHECK(plan->subject.common_name == "app.example.com");
+  CHECK(plan->subject.organization == "Acme");
+  CHECK(plan->subject_der != csr->subject_der);
+  view = make_policy_request(issuance_input{}, &*csr, d);
+  CHECK(view.signature_alg == csr->signature);
+  CHECK(view.key_alg == key_algorithm::ec_p256);
+}
+
+TEST_CASE("self-signed plans sign with the certificate's own key", "[engine][plan]") {
+  issuer_facts self;
+  self.self_signed = true;
+  issuance_input input;
+  input.attributes.common_name = "local";
+  input.attributes.ttl = "1d";
+  auto plan = plan_issuance(input, nullptr, profile_defaults{}, self, now);
+  REQUIRE(plan);
+  CHECK(plan->key_alg == key_algorithm::rsa_2048);
+  CHECK(plan->signature_alg == signature_algorithm{key_family::rsa, hash_algorithm::sha256});
+  input.attributes.key_alg = key_algorithm::ec_p384;
+  plan = plan_issuance(input, nullptr, profile_defaults{}, self, now);
+  REQUIRE(plan);
+  CHECK(plan->signature_alg == signature_algorithm{key_family::ecdsa, hash_algorithm::sha384});
 }
