@@ -1,85 +1,19 @@
 #include "gateway/issuance_request_parser.hpp"
 
-#include "engine/time_format.hpp"
 #include "engine/ttl.hpp"
-#include "gateway/schema.hpp"
+#include "gateway/attribute_readers.hpp"
 
 namespace certmint {
 
 namespace {
 
 const std::vector<std::string_view> san_type_names = {"dns_name", "ip_address", "email", "uri"};
-const std::vector<std::string_view> key_algorithm_names = {
-    "RSA_2048", "RSA_3072", "RSA_4096", "EC_prime256v1", "EC_secp384r1", "EC_secp521r1"};
-const std::vector<std::string_view> signature_algorithm_names = {
-    "RSA-SHA256", "RSA-SHA384", "RSA-SHA512", "ECDSA-SHA256", "ECDSA-SHA384", "ECDSA-SHA512"};
-
 std::string_view trim(std::string_view text) {
   while (!text.empty() && std::isspace(static_cast<unsigned char>(text.front())))
     text.remove_prefix(1);
   while (!text.empty() && std::isspace(static_cast<unsigned char>(text.back())))
     text.remove_suffix(1);
   return text;
-}
-
-// Reads an array of enum names into a bit mask.
-template <class Mask, class Parse>
-std::optional<Mask> read_usages(object_reader& reader, std::string_view key,
-                                std::vector<validation_issue>& issues, Parse&& parse,
-                                const std::vector<std::string_view>& names) {
-  std::optional<Mask> mask;
-  if (reader.has_array(key))
-    mask = Mask{0};
-  reader.array(key, max_usages, [&](simdjson::dom::element item, std::vector<path_element> path) {
-    std::string_view name;
-    if (item.get_string().get(name)) {
-      issues.push_back(
-          validation_issue{"invalid_type",
-                           std::move(path),
-                           "Expected string, received " + std::string{json_type_name(item)},
-                           {}});
-      return;
-    }
-    auto bit = parse(name);
-    if (!bit) {
-      issues.push_back(enum_issue(std::move(path), name, names));
-      return;
-    }
-    *mask = static_cast<Mask>(*mask | *bit);
-  });
-  return mask;
-}
-
-std::vector<std::string_view> all_key_usage_names() {
-  return key_usage_names(0x1ff);
-}
-
-std::vector<std::string_view> all_ext_key_usage_names() {
-  return ext_key_usage_names(0x7f);
-}
-
-template <class T, class Parse>
-std::optional<T> read_enum(object_reader& reader, std::string_view key,
-                           std::vector<validation_issue>& issues, Parse&& parse,
-                           const std::vector<std::string_view>& names) {
-  auto text = reader.string(key, false, 0, 64);
-  if (!text)
-    return std::nullopt;
-  auto value = parse(*text);
-  if (!value)
-    issues.push_back(enum_issue(reader.path_to(key), *text, names));
-  return value;
-}
-
-std::optional<int64_t> read_date(object_reader& reader, std::string_view key) {
-  auto text = reader.string(key, false, 1, 64);
-  if (!text)
-    return std::nullopt;
-  auto when = parse_iso8601(*text);
-  if (!when)
-    reader.add_issue(key, "invalid_date",
-                     "Invalid date: expected ISO 8601 such as '2026-01-31T12:00:00Z'");
-  return when;
 }
 
 void read_alt_names(object_reader& attrs, certificate_attributes& out,
@@ -123,14 +57,10 @@ void read_attributes(object_reader& attrs, certificate_attributes& out,
   out.state = subject("state");
   out.locality = subject("locality");
   read_alt_names(attrs, out, issues);
-  out.key_usages =
-      read_usages<uint16_t>(attrs, "keyUsages", issues, parse_key_usage, all_key_usage_names());
-  out.ext_key_usages = read_usages<uint8_t>(attrs, "extendedKeyUsages", issues, parse_ext_key_usage,
-                                            all_ext_key_usage_names());
-  out.signature_alg = read_enum<signature_algorithm>(
-      attrs, "signatureAlgorithm", issues, parse_signature_algorithm, signature_algorithm_names);
-  out.key_alg = read_enum<key_algorithm>(attrs, "keyAlgorithm", issues, parse_key_algorithm,
-                                         key_algorithm_names);
+  out.key_usages = read_key_usages(attrs, "keyUsages", issues);
+  out.ext_key_usages = read_ext_key_usages(attrs, "extendedKeyUsages", issues);
+  out.signature_alg = read_signature_algorithm(attrs, "signatureAlgorithm", issues);
+  out.key_alg = read_key_algorithm(attrs, "keyAlgorithm", issues);
   out.ttl = attrs.string("ttl", false, 1, 32);
   if (out.ttl) {
     if (auto parsed = parse_ttl(*out.ttl); !parsed)
