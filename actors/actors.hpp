@@ -27,7 +27,9 @@ using storage_writer_actor = caf::typed_actor<
 /// scheduler thread and CA. The only code that touches CA private keys.
 using signer_actor = caf::typed_actor<
     // Builds and signs the certificate; replies with its DER.
-    caf::replies_to<atom::sign, signing_order>::with<std::string>>;
+    caf::replies_to<atom::sign, signing_order>::with<std::string>,
+    // Builds and signs a subordinate CA certificate; replies with its DER.
+    caf::replies_to<atom::sign_ca, ca_signing_order>::with<std::string>>;
 
 /// Validates a request against its profile and policy and plans the
 /// certificate (CSR verification included): pure engine calls, no I/O. A

@@ -11,6 +11,7 @@
 
 #include <caf/allowed_unsafe_message_type.hpp>
 
+#include "engine/certificate_builder.hpp"
 #include "engine/issuance.hpp"
 #include "storage/store.hpp"
 
@@ -21,6 +22,13 @@ struct signing_order {
   std::string request_id;
   std::string serial; ///< raw bytes, already reserved in the serial index
   issuance_plan plan;
+};
+
+/// What a signer needs to produce a subordinate CA certificate.
+struct ca_signing_order {
+  std::string subject_spki;
+  std::string serial; ///< raw bytes
+  ca_certificate_spec spec;
 };
 
 /// A request that passed the profile's policy, planned for signing.
@@ -36,6 +44,7 @@ struct checked_issuance {
 
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(certmint::signing_order)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(certmint::checked_issuance)
+CAF_ALLOW_UNSAFE_MESSAGE_TYPE(certmint::ca_signing_order)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(certmint::issuance_input)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(certmint::issuance_result)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(certmint::transaction)

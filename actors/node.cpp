@@ -70,6 +70,18 @@ void node::stop_signers(const std::string& ca_id) {
     caf::anon_send_exit(signer, caf::exit_reason::user_shutdown);
 }
 
+result<std::string> node::sign_ca(const std::string& ca_id, ca_signing_order order) {
+  auto signer = signers_->pick(ca_id);
+  if (!signer)
+    return make_failure(errc::bad_request, "CA is disabled");
+  caf::scoped_actor self{sys_};
+  std::optional<result<std::string>> outcome;
+  self->request(signer, options_.stage_timeout, atom::sign_ca_v, std::move(order))
+      .receive([&outcome](std::string& der) { outcome.emplace(std::move(der)); },
+               [&outcome](caf::error& err) { outcome.emplace(from_caf_error(err)); });
+  return std::move(*outcome);
+}
+
 status node::commit(transaction tx) {
   caf::scoped_actor self{sys_};
   status outcome;

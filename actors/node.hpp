@@ -52,6 +52,9 @@ public:
   /// callers outside the actor system).
   status commit(transaction tx);
 
+  /// Has a signer of `ca_id` sign a subordinate CA certificate (blocking).
+  result<std::string> sign_ca(const std::string& ca_id, ca_signing_order order);
+
   /// Ordered shutdown: signers stop, the writer writes what it holds, then
   /// stops. Call after the HTTP server has stopped (no new requests).
   void shutdown();

@@ -99,6 +99,7 @@ void complete(self_ptr self, std::string der) {
        make_failure(errc::not_pending,
                     "Certificate request is no longer pending, so the operation was aborted")});
   tx.put(column::certificates, cert.id, cert);
+  tx.mutations.push_back({column::profile_certificates, cert.profile_id + cert.id, std::string{}});
   tx.put(column::requests, st.record.id, st.record);
   self->request(st.services->writer, st.services->stage_timeout, atom::commit_v, std::move(tx))
       .then([self,

@@ -18,6 +18,13 @@ signer_actor::behavior_type signer(signer_actor::stateful_pointer<signer_state> 
           return to_caf_error(std::move(der).error());
         return std::move(*der);
       },
+      [self](atom::sign_ca, const ca_signing_order& order) -> caf::result<std::string> {
+        auto der =
+            sign_intermediate(self->state.issuer, order.subject_spki, order.serial, order.spec);
+        if (!der)
+          return to_caf_error(std::move(der).error());
+        return std::move(*der);
+      },
   };
 }
 

@@ -2,9 +2,9 @@
 
 #include "engine/certificate_builder.hpp"
 #include "engine/identifiers.hpp"
-#include "engine/key_generator.hpp"
 #include "engine/pem.hpp"
 #include "engine/time_format.hpp"
+#include "storage/ca_factory.hpp"
 #include "storage/ca_material.hpp"
 #include "storage/key_sealer.hpp"
 #include "storage/store.hpp"
@@ -16,49 +16,6 @@ namespace {
 constexpr const char* bootstrap_key = "bootstrap";
 constexpr const char* default_profile_key = "default_profile_id";
 constexpr int64_t year = int64_t{365} * 86400;
-
-result<ca_record> make_ca(const std::string& name, ca_type type, const subject_fields& subject,
-                          key_algorithm alg, int64_t not_before, int64_t not_after, int path_length,
-                          const ca_record* parent, const key_sealer& sealer,
-                          const std::string& public_url) {
-  auto key = generate_key(alg);
-  if (!key)
-    return std::move(key).error();
-  ca_record ca;
-  ca.id = make_uuid_v7();
-  ca.name = name;
-  ca.type = type;
-  ca.status = ca_status::active;
-  ca.key_alg = alg;
-  ca.sealed_key = sealer.seal(private_key_to_pkcs8_der(key->get()));
-  ca.ca_cert_id = make_uuid_v7();
-  ca.crl_id = make_uuid_v7();
-  ca.subject = subject;
-  ca.path_length = path_length;
-  ca.not_before = not_before;
-  ca.not_after = not_after;
-  ca.serial = make_serial();
-  ca.created_at = not_before;
-  ca_certificate_spec spec{subject, not_before, not_after, path_length, default_hash(alg)};
-  result<std::string> der = make_failure(errc::internal, "unsigned");
-  if (parent == nullptr) {
-    der = sign_root(key->get(), ca.serial, spec);
-  } else {
-    auto material = load_issuer_material(*parent, sealer, public_url);
-    if (!material)
-      return std::move(material).error();
-    spec.hash = default_hash(parent->key_alg);
-    der = sign_intermediate(*material, key->get(), ca.serial, spec);
-    ca.parent_id = parent->id;
-    ca.parent_chain_der.push_back(parent->certificate_der);
-    for (const auto& above : parent->parent_chain_der)
-      ca.parent_chain_der.push_back(above);
-  }
-  if (!der)
-    return std::move(der).error();
-  ca.certificate_der = std::move(*der);
-  return ca;
-}
 
 // Infisical's rules deny whatever a policy does not mention, so "permissive"
 // names every attribute, SAN type, usage and algorithm with `*` or in full.
@@ -123,18 +80,36 @@ result<bootstrap_outcome> bootstrap(store& db, const server_config& cfg) {
   subject_fields root_subject;
   root_subject.common_name = "certmint development root CA";
   root_subject.organization = "certmint";
-  auto root = make_ca("root", ca_type::root, root_subject, cfg.ca_key_algorithm, now,
-                      now + 20 * year, -1, nullptr, sealer, cfg.public_url);
+  auto root = make_ca("root", "Development root CA", ca_type::root, root_subject,
+                      cfg.ca_key_algorithm, -1, sealer, now);
   if (!root)
     return std::move(root).error();
+  if (auto ok = self_sign_root(*root, now, now + 20 * year); !ok)
+    return std::move(ok).error();
   subject_fields intermediate_subject;
   intermediate_subject.common_name = "certmint development intermediate CA";
   intermediate_subject.organization = "certmint";
-  auto intermediate =
-      make_ca("intermediate", ca_type::intermediate, intermediate_subject, cfg.ca_key_algorithm,
-              now, now + 10 * year, 0, &*root, sealer, cfg.public_url);
+  auto intermediate = make_ca("intermediate", "Development intermediate CA", ca_type::intermediate,
+                              intermediate_subject, cfg.ca_key_algorithm, 0, sealer, now);
   if (!intermediate)
     return std::move(intermediate).error();
+  // No actor runs yet, so bootstrap signs with the root's material itself.
+  auto parent = load_issuer_material(root->record, sealer, cfg.public_url);
+  if (!parent)
+    return std::move(parent).error();
+  auto& inter = intermediate->record;
+  ca_certificate_spec spec{inter.subject,
+                           {},
+                           now,
+                           now + 10 * year,
+                           inter.path_length,
+                           default_hash(root->record.key_alg)};
+  auto der = sign_intermediate(*parent, inter.public_key_der, inter.serial, spec);
+  if (!der)
+    return std::move(der).error();
+  inter.parent_id = root->record.id;
+  install_certificate(inter, std::move(*der), {root->record.certificate_der}, spec.not_before,
+                      spec.not_after);
   policy_record policy{make_uuid_v7(),
                        "default",
                        "Permissive development policy: any subject and SAN, no CA certificates",
@@ -145,7 +120,7 @@ result<bootstrap_outcome> bootstrap(store& db, const server_config& cfg) {
   profile.id = make_uuid_v7();
   profile.slug = "default";
   profile.description = "TLS server and client certificates from the development intermediate";
-  profile.ca_id = intermediate->id;
+  profile.ca_id = inter.id;
   profile.policy_id = policy.id;
   profile.defaults.ttl_days = 90;
   // The policy names its algorithms, so requests must carry them: the
@@ -163,11 +138,11 @@ result<bootstrap_outcome> bootstrap(store& db, const server_config& cfg) {
     outcome.generated_admin_token = token;
   }
   transaction tx;
-  tx.put(column::cas, root->id, *root);
-  tx.put(column::cas, intermediate->id, *intermediate);
-  tx.mutations.push_back({column::serials, serial_index_key(root->id, root->serial), root->id});
-  tx.mutations.push_back(
-      {column::serials, serial_index_key(root->id, intermediate->serial), intermediate->id});
+  const auto& r = root->record;
+  tx.put(column::cas, r.id, r);
+  tx.put(column::cas, inter.id, inter);
+  tx.mutations.push_back({column::serials, serial_index_key(r.id, r.serial), r.id});
+  tx.mutations.push_back({column::serials, serial_index_key(r.id, inter.serial), inter.id});
   tx.put(column::policies, policy.id, policy);
   tx.put(column::profiles, profile.id, profile);
   tx.put(column::tokens, token_digest(token), admin_identity("admin", now));

@@ -18,8 +18,8 @@
 #include "actors/system_config.hpp"
 #include "app/bootstrap.hpp"
 #include "app/server_config.hpp"
+#include "gateway/actor_bridge.hpp"
 #include "gateway/http_server.hpp"
-#include "gateway/issuance_bridge.hpp"
 #include "storage/catalog.hpp"
 #include "storage/store.hpp"
 
@@ -83,7 +83,7 @@ int serve(const std::vector<std::string>& args) {
   auto actors = node::start(sys, db, *configuration, options);
   if (!actors)
     return fail(actors.error().message);
-  issuance_bridge bridge{**actors, std::chrono::milliseconds{cfg->request_timeout_ms}};
+  actor_bridge bridge{**actors, std::chrono::milliseconds{cfg->request_timeout_ms}};
   http.serve(db, *configuration, bridge);
 
   if (boot->created)

@@ -219,14 +219,17 @@ signature_algorithm ca_signature(key_algorithm key_alg, hash_algorithm hash) {
   return signature_algorithm{family_of(key_alg), hash};
 }
 
-result<std::string> sign_ca_certificate(EVP_PKEY* subject_key, EVP_PKEY* signing_key,
+result<std::string> sign_ca_certificate(std::string_view spki, EVP_PKEY* signing_key,
                                         key_algorithm signing_alg, std::string_view serial,
                                         const ca_certificate_spec& spec,
                                         const issuer_material* parent) {
-  auto subject = encode_subject(spec.subject);
-  if (!subject)
-    return std::move(subject).error();
-  auto spki = public_key_to_der(subject_key);
+  std::string subject = spec.subject_der;
+  if (subject.empty()) {
+    auto encoded = encode_subject(spec.subject);
+    if (!encoded)
+      return std::move(encoded).error();
+    subject = std::move(*encoded);
+  }
   auto key_id = spki_key_identifier(spki);
   if (!key_id)
     return std::move(key_id).error();
@@ -238,7 +241,7 @@ result<std::string> sign_ca_certificate(EVP_PKEY* subject_key, EVP_PKEY* signing
   if (parent != nullptr)
     usages |= ku_digital_signature;
   append_extension(extensions, oid_key_usage, true, key_usage_value(usages));
-  std::string issuer_name = *subject;
+  std::string issuer_name = subject;
   if (parent != nullptr) {
     issuer_name = name_der(X509_get_subject_name(parent->certificate.get()));
     append_extension(extensions, oid_authority_key_id, false,
@@ -247,7 +250,7 @@ result<std::string> sign_ca_certificate(EVP_PKEY* subject_key, EVP_PKEY* signing
   }
   tbs_fields f{serial,         ca_signature(signing_alg, spec.hash),
                issuer_name,    spec.not_before,
-               spec.not_after, *subject,
+               spec.not_after, subject,
                spki,           extensions};
   return sign_certificate(f, signing_key);
 }
@@ -311,15 +314,16 @@ result<std::string> sign_self_signed(EVP_PKEY* key, std::string_view serial,
 
 result<std::string> sign_root(EVP_PKEY* key, std::string_view serial,
                               const ca_certificate_spec& spec) {
-  auto alg = classify_spki(public_key_to_der(key), "CA key");
+  auto spki = public_key_to_der(key);
+  auto alg = classify_spki(spki, "CA key");
   if (!alg)
     return std::move(alg).error();
-  return sign_ca_certificate(key, key, *alg, serial, spec, nullptr);
+  return sign_ca_certificate(spki, key, *alg, serial, spec, nullptr);
 }
 
-result<std::string> sign_intermediate(const issuer_material& parent, EVP_PKEY* subject_key,
+result<std::string> sign_intermediate(const issuer_material& parent, std::string_view subject_spki,
                                       std::string_view serial, const ca_certificate_spec& spec) {
-  return sign_ca_certificate(subject_key, parent.key.get(), parent.key_alg, serial, spec, &parent);
+  return sign_ca_certificate(subject_spki, parent.key.get(), parent.key_alg, serial, spec, &parent);
 }
 
 } // namespace certmint

@@ -42,6 +42,7 @@ result<std::string> sign_self_signed(EVP_PKEY* key, std::string_view serial,
 /// What a CA certificate says about its subject.
 struct ca_certificate_spec {
   subject_fields subject;
+  std::string subject_der; ///< used as is when set (e.g. a CSR's); else from `subject`
   int64_t not_before = 0;
   int64_t not_after = 0;
   int path_length = -1; ///< -1: no pathLenConstraint
@@ -52,8 +53,9 @@ struct ca_certificate_spec {
 result<std::string> sign_root(EVP_PKEY* key, std::string_view serial,
                               const ca_certificate_spec& spec);
 
-/// Signs an intermediate CA certificate for `subject_key` under `parent`.
-result<std::string> sign_intermediate(const issuer_material& parent, EVP_PKEY* subject_key,
+/// Signs an intermediate CA certificate for the SubjectPublicKeyInfo
+/// `subject_spki` under `parent`.
+result<std::string> sign_intermediate(const issuer_material& parent, std::string_view subject_spki,
                                       std::string_view serial, const ca_certificate_spec& spec);
 
 } // namespace certmint

@@ -46,6 +46,13 @@ inline void free_extensions(STACK_OF(X509_EXTENSION) * exts) {
 }
 using extensions_ptr = openssl_ptr<STACK_OF(X509_EXTENSION), free_extensions>;
 
+inline void free_certificates(STACK_OF(X509) * certs) {
+  sk_X509_pop_free(certs, X509_free);
+}
+using certificate_stack_ptr = openssl_ptr<STACK_OF(X509), free_certificates>;
+using x509_store_ptr = openssl_ptr<X509_STORE, X509_STORE_free>;
+using x509_store_ctx_ptr = openssl_ptr<X509_STORE_CTX, X509_STORE_CTX_free>;
+
 inline void free_eku(EXTENDED_KEY_USAGE* eku) {
   sk_ASN1_OBJECT_pop_free(eku, ASN1_OBJECT_free);
 }

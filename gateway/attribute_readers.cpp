@@ -10,9 +10,9 @@ namespace {
 constexpr size_t max_usages = 20;
 
 const std::vector<std::string_view> key_algorithm_names = {
-  "RSA_2048", "RSA_3072", "RSA_4096", "EC_prime256v1", "EC_secp384r1", "EC_secp521r1"};
+    "RSA_2048", "RSA_3072", "RSA_4096", "EC_prime256v1", "EC_secp384r1", "EC_secp521r1"};
 const std::vector<std::string_view> signature_algorithm_names = {
-  "RSA-SHA256", "RSA-SHA384", "RSA-SHA512", "ECDSA-SHA256", "ECDSA-SHA384", "ECDSA-SHA512"};
+    "RSA-SHA256", "RSA-SHA384", "RSA-SHA512", "ECDSA-SHA256", "ECDSA-SHA384", "ECDSA-SHA512"};
 
 template <class Mask, class Parse>
 std::optional<Mask> read_usages(object_reader& reader, std::string_view key,
@@ -24,9 +24,11 @@ std::optional<Mask> read_usages(object_reader& reader, std::string_view key,
   reader.array(key, max_usages, [&](simdjson::dom::element item, std::vector<path_element> path) {
     std::string_view name;
     if (item.get_string().get(name)) {
-      issues.push_back(validation_issue{
-        "invalid_type", std::move(path),
-        "Expected string, received " + std::string{json_type_name(item)}, {}});
+      issues.push_back(
+          validation_issue{"invalid_type",
+                           std::move(path),
+                           "Expected string, received " + std::string{json_type_name(item)},
+                           {}});
       return;
     }
     auto bit = parse(name);
@@ -61,8 +63,7 @@ std::optional<uint16_t> read_key_usages(object_reader& reader, std::string_view 
 
 std::optional<uint8_t> read_ext_key_usages(object_reader& reader, std::string_view key,
                                            std::vector<validation_issue>& issues) {
-  return read_usages<uint8_t>(reader, key, issues, parse_ext_key_usage,
-                              ext_key_usage_names(0x7f));
+  return read_usages<uint8_t>(reader, key, issues, parse_ext_key_usage, ext_key_usage_names(0x7f));
 }
 
 std::optional<key_algorithm> read_key_algorithm(object_reader& reader, std::string_view key,

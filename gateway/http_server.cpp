@@ -11,9 +11,9 @@
 #include "engine/hex.hpp"
 #include "engine/identifiers.hpp"
 #include "engine/time_format.hpp"
+#include "gateway/actor_bridge.hpp"
 #include "gateway/api_error.hpp"
 #include "gateway/authenticator.hpp"
-#include "gateway/issuance_bridge.hpp"
 #include "gateway/issuance_request_parser.hpp"
 #include "gateway/json_writer.hpp"
 #include "gateway/responses.hpp"
@@ -36,7 +36,7 @@ struct http_server::impl {
   gateway_options options;
   std::shared_ptr<const store> db;
   std::shared_ptr<catalog> configuration;
-  issuance_bridge* bridge = nullptr;
+  actor_bridge* bridge = nullptr;
   std::optional<authenticator> auth;
   httplib::Server server;
   std::thread listener;
@@ -360,7 +360,7 @@ result<int> http_server::bind() {
 }
 
 void http_server::serve(std::shared_ptr<const store> db, std::shared_ptr<catalog> configuration,
-                        issuance_bridge& bridge) {
+                        actor_bridge& bridge) {
   impl_->db = std::move(db);
   impl_->configuration = std::move(configuration);
   impl_->bridge = &bridge;

@@ -8,14 +8,14 @@
 namespace certmint {
 
 class catalog;
-class issuance_bridge;
+class actor_bridge;
 class store;
 
 struct gateway_options {
   std::string host = "127.0.0.1";
-  int port = 8080;                   ///< 0 picks a free port
-  size_t threads = 64;               ///< one per concurrent keep-alive connection
-  size_t keep_alive_max = 100;       ///< requests per connection before it is closed
+  int port = 8080;                           ///< 0 picks a free port
+  size_t threads = 64;                       ///< one per concurrent keep-alive connection
+  size_t keep_alive_max = 100;               ///< requests per connection before it is closed
   size_t max_body_bytes = size_t{64} * 1024; ///< larger bodies get 413
 };
 
@@ -33,7 +33,7 @@ public:
 
   /// Starts serving on a background thread, with the routes' dependencies.
   void serve(std::shared_ptr<const store> db, std::shared_ptr<catalog> configuration,
-             issuance_bridge& bridge);
+             actor_bridge& bridge);
 
   /// Stops accepting, lets in-flight requests finish, joins the threads.
   void stop();

@@ -9,7 +9,7 @@ namespace certmint {
 namespace {
 
 const std::vector<std::string_view> subject_type_names = {
-  "common_name", "organization", "organizational_unit", "country", "state", "locality"};
+    "common_name", "organization", "organizational_unit", "country", "state", "locality"};
 const std::vector<std::string_view> san_type_names = {"dns_name", "ip_address", "email", "uri"};
 const std::vector<std::string_view> ca_rule_names = {"allowed", "required", "denied"};
 
@@ -20,12 +20,11 @@ std::vector<std::string> read_strings(object_reader& reader, std::string_view ke
   reader.array(key, 100, [&](simdjson::dom::element item, std::vector<path_element> path) {
     std::string_view text;
     if (item.get_string().get(text) || text.empty() || text.size() > 255) {
-      issues.push_back(validation_issue{"invalid_type", std::move(path),
-                                        "Expected a string of 1 to 255 characters", {}});
+      issues.push_back(validation_issue{
+          "invalid_type", std::move(path), "Expected a string of 1 to 255 characters", {}});
       return;
     }
-    if (options != nullptr
-        && std::find(options->begin(), options->end(), text) == options->end()) {
+    if (options != nullptr && std::find(options->begin(), options->end(), text) == options->end()) {
       issues.push_back(enum_issue(std::move(path), text, *options));
       return;
     }
@@ -133,24 +132,24 @@ std::optional<api_error> parse_policy_body(std::string_view body, bool create, p
   out.name = root.string("name", create, 1, 255);
   out.description = root.string("description", false, 0, 1000);
   out.subject = read_typed_rules<subject_rule>(
-    root, "subject", issues, subject_type_names, parse_subject_attribute,
-    "Subject attribute must have at least one allowed, required, or denied value");
+      root, "subject", issues, subject_type_names, parse_subject_attribute,
+      "Subject attribute must have at least one allowed, required, or denied value");
   out.sans = read_typed_rules<san_rule>(root, "sans", issues, san_type_names, parse_san_type,
                                         "SAN must have at least one allowed, required, or denied "
                                         "value");
   auto ku_names = key_usage_names(0x1ff);
   auto eku_names = ext_key_usage_names(0x7f);
   out.key_usages = read_usage_rule(
-    root, "keyUsages", issues, ku_names,
-    "Key usages must have at least one allowed, required, or denied value",
-    "A key usage cannot be both denied and present in the allowed or required arrays.");
+      root, "keyUsages", issues, ku_names,
+      "Key usages must have at least one allowed, required, or denied value",
+      "A key usage cannot be both denied and present in the allowed or required arrays.");
   out.ext_key_usages = read_usage_rule(
-    root, "extendedKeyUsages", issues, eku_names,
-    "Extended key usages must have at least one allowed, required, or denied value",
-    "An extended key usage cannot be both denied and present in the allowed or required arrays.");
+      root, "extendedKeyUsages", issues, eku_names,
+      "Extended key usages must have at least one allowed, required, or denied value",
+      "An extended key usage cannot be both denied and present in the allowed or required arrays.");
   if (auto algs = root.object("algorithms", {"signature", "keyAlgorithm"})) {
-    auto read_list = [&](std::string_view key)
-      -> std::optional<std::optional<std::vector<std::string>>> {
+    auto read_list =
+        [&](std::string_view key) -> std::optional<std::optional<std::vector<std::string>>> {
       if (!algs->has_array(key)) {
         algs->array(key, 0, [](auto, auto) {});
         return std::optional<std::vector<std::string>>{};

@@ -76,11 +76,13 @@ std::string_view to_string(ca_status status);
 struct ca_record {
   std::string id;
   std::string name;
+  std::string friendly_name;
   ca_type type = ca_type::root;
   ca_status status = ca_status::active;
   std::string parent_id; ///< empty for roots
   key_algorithm key_alg = key_algorithm::ec_p256;
-  std::string sealed_key; ///< PKCS#8 DER, sealed by key_sealer
+  std::string sealed_key;     ///< PKCS#8 DER, sealed by key_sealer
+  std::string public_key_der; ///< SubjectPublicKeyInfo of the CA key
   std::string certificate_der;
   std::string ca_cert_id;                    ///< id of the current CA certificate (AIA URL)
   std::string crl_id;                        ///< id of the CA's CRL (CDP URL)
@@ -90,7 +92,9 @@ struct ca_record {
   int64_t not_before = 0;
   int64_t not_after = 0;
   std::string serial;
+  std::string csr_pem; ///< pending intermediates: the CSR for the external parent
   int64_t created_at = 0;
+  int64_t updated_at = 0;
 };
 
 struct policy_record {
@@ -159,9 +163,9 @@ template <class F> void fields(F& f, certificate_record& x) {
 }
 
 template <class F> void fields(F& f, ca_record& x) {
-  f(x.id, x.name, x.type, x.status, x.parent_id, x.key_alg, x.sealed_key, x.certificate_der,
-    x.ca_cert_id, x.crl_id, x.parent_chain_der, x.subject, x.path_length, x.not_before, x.not_after,
-    x.serial, x.created_at);
+  f(x.id, x.name, x.friendly_name, x.type, x.status, x.parent_id, x.key_alg, x.sealed_key,
+    x.public_key_der, x.certificate_der, x.ca_cert_id, x.crl_id, x.parent_chain_der, x.subject,
+    x.path_length, x.not_before, x.not_after, x.serial, x.csr_pem, x.created_at, x.updated_at);
 }
 
 template <class F> void fields(F& f, value_rule& x) {

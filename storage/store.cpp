@@ -11,7 +11,8 @@ namespace certmint {
 namespace {
 
 constexpr const char* column_names[column_count] = {
-    "requests", "certificates", "cas", "serials", "profiles", "policies", "tokens", "meta",
+    "requests", "certificates",         "cas", "serials", "profiles", "policies", "tokens",
+    "meta",     "profile_certificates",
 };
 
 failure storage_error(const std::string& what, const rocksdb::Status& st) {
@@ -79,6 +80,25 @@ status store::for_each(column cf, const visitor& visit) const {
                         std::string_view{value.data(), value.size()});
         !ok)
       return ok;
+  }
+  if (!it->status().ok())
+    return storage_error("scan failed", it->status());
+  return {};
+}
+
+status store::scan_prefix(
+    column cf, std::string_view prefix,
+    const std::function<bool(std::string_view key, std::string_view value)>& visit) const {
+  std::unique_ptr<rocksdb::Iterator> it{
+      db_->NewIterator(rocksdb::ReadOptions{}, handles_[static_cast<size_t>(cf)])};
+  for (it->Seek(rocksdb::Slice{prefix.data(), prefix.size()}); it->Valid(); it->Next()) {
+    auto key = it->key();
+    std::string_view k{key.data(), key.size()};
+    if (k.substr(0, prefix.size()) != prefix)
+      break;
+    auto value = it->value();
+    if (!visit(k, std::string_view{value.data(), value.size()}))
+      break;
   }
   if (!it->status().ok())
     return storage_error("scan failed", it->status());

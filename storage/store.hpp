@@ -27,6 +27,7 @@ namespace certmint {
 ///   policies      policy id                           -> policy_record
 ///   tokens        hex SHA-256 of the token            -> identity_record
 ///   meta          setting name                        -> bytes
+///   profile_certificates  profile id + certificate id -> "" (index)
 enum class column : uint8_t {
   requests,
   certificates,
@@ -36,9 +37,10 @@ enum class column : uint8_t {
   policies,
   tokens,
   meta,
+  profile_certificates,
 };
 
-inline constexpr size_t column_count = 8;
+inline constexpr size_t column_count = 9;
 
 std::string serial_index_key(std::string_view ca_id, std::string_view serial);
 
@@ -114,6 +116,12 @@ public:
       return std::move(ok).error();
     return out;
   }
+
+  /// Visits the entries whose key starts with `prefix`, in key order, until
+  /// `visit` returns false.
+  status
+  scan_prefix(column cf, std::string_view prefix,
+              const std::function<bool(std::string_view key, std::string_view value)>& visit) const;
 
   /// Applies a group of transactions in one synced WriteBatch (group
   /// commit). Each transaction is checked against the database plus the

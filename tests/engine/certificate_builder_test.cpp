@@ -44,7 +44,8 @@ test_ca make_ca(key_algorithm alg) {
   inter_spec.subject.common_name = "Test Intermediate";
   inter_spec.path_length = 0;
   inter_spec.not_after = now + 1825 * 86400;
-  auto inter_der = sign_intermediate(root, inter_key->get(), make_serial(), inter_spec);
+  auto inter_der =
+      sign_intermediate(root, public_key_to_der(inter_key->get()), make_serial(), inter_spec);
   REQUIRE(inter_der);
   test_ca ca;
   ca.root_pem = pem_encode("CERTIFICATE", *root_der);

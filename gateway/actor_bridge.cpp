@@ -1,4 +1,4 @@
-#include "gateway/issuance_bridge.hpp"
+#include "gateway/actor_bridge.hpp"
 
 #include <caf/actor_system.hpp>
 #include <caf/scoped_actor.hpp>
@@ -8,7 +8,7 @@
 
 namespace certmint {
 
-result<issuance_result> issuance_bridge::issue(issuance_input input, std::string identity) {
+result<issuance_result> actor_bridge::issue(issuance_input input, std::string identity) {
   auto worker = actors_.spawn_request_actor();
   caf::scoped_actor self{actors_.system()};
   std::optional<result<issuance_result>> outcome;
@@ -16,6 +16,22 @@ result<issuance_result> issuance_bridge::issue(issuance_input input, std::string
       .receive([&](issuance_result& ok) { outcome.emplace(std::move(ok)); },
                [&](caf::error& err) { outcome.emplace(from_caf_error(err)); });
   return std::move(*outcome);
+}
+
+status actor_bridge::commit(transaction tx) {
+  return actors_.commit(std::move(tx));
+}
+
+status actor_bridge::start_signers(const ca_record& ca) {
+  return actors_.start_signers(ca);
+}
+
+void actor_bridge::stop_signers(const std::string& ca_id) {
+  actors_.stop_signers(ca_id);
+}
+
+result<std::string> actor_bridge::sign_ca(const std::string& ca_id, ca_signing_order order) {
+  return actors_.sign_ca(ca_id, std::move(order));
 }
 
 } // namespace certmint

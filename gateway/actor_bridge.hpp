@@ -1,0 +1,43 @@
+#pragma once
+
+#include <chrono>
+#include <string>
+
+#include "engine/issuance.hpp"
+
+namespace certmint {
+
+class node;
+struct ca_record;
+struct ca_signing_order;
+struct transaction;
+
+/// The gateway's door into the actor system: one message per HTTP request.
+/// Called on an HTTP worker thread, each call blocks that (non-CAF) thread
+/// until the actors answer or the timeout passes. The only gateway code
+/// that includes CAF.
+class actor_bridge {
+public:
+  actor_bridge(node& actors, std::chrono::milliseconds timeout)
+      : actors_(actors), timeout_(timeout) {}
+
+  /// Runs one issuance through a new request actor.
+  result<issuance_result> issue(issuance_input input, std::string identity);
+
+  /// Applies a transaction through the storage writer.
+  status commit(transaction tx);
+
+  /// Starts the signers of a CA that became usable; stops those of one
+  /// that is disabled or deleted.
+  status start_signers(const ca_record& ca);
+  void stop_signers(const std::string& ca_id);
+
+  /// Has the CA's signers sign a subordinate CA certificate.
+  result<std::string> sign_ca(const std::string& ca_id, ca_signing_order order);
+
+private:
+  node& actors_;
+  std::chrono::milliseconds timeout_;
+};
+
+} // namespace certmint
