@@ -24,13 +24,6 @@ struct signing_order {
   issuance_plan plan;
 };
 
-/// What a signer needs to produce a subordinate CA certificate.
-struct ca_signing_order {
-  std::string subject_spki;
-  std::string serial; ///< raw bytes
-  ca_certificate_spec spec;
-};
-
 /// A request that passed the profile's policy, planned for signing.
 struct checked_issuance {
   std::string profile_id;

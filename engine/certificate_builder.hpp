@@ -49,6 +49,14 @@ struct ca_certificate_spec {
   hash_algorithm hash = hash_algorithm::sha256;
 };
 
+/// A subordinate CA certificate to sign: the subject's key, the reserved
+/// serial and the certificate's contents.
+struct ca_signing_order {
+  std::string subject_spki;
+  std::string serial;  ///< raw bytes
+  ca_certificate_spec spec;
+};
+
 /// Self-signs a root CA certificate for `key`.
 result<std::string> sign_root(EVP_PKEY* key, std::string_view serial,
                               const ca_certificate_spec& spec);

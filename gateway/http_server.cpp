@@ -1,6 +1,5 @@
 #include "gateway/http_server.hpp"
 
-#include <atomic>
 #include <chrono>
 #include <thread>
 
@@ -8,12 +7,11 @@
 
 #include <httplib.h>
 
-#include "engine/hex.hpp"
-#include "engine/identifiers.hpp"
 #include "engine/time_format.hpp"
 #include "gateway/actor_bridge.hpp"
-#include "gateway/api_error.hpp"
-#include "gateway/authenticator.hpp"
+#include "gateway/configuration_routes.hpp"
+#include "gateway/configuration_service.hpp"
+#include "gateway/http_responder.hpp"
 #include "gateway/issuance_request_parser.hpp"
 #include "gateway/json_writer.hpp"
 #include "gateway/responses.hpp"
@@ -22,97 +20,42 @@
 
 namespace certmint {
 
-namespace {
-
-constexpr const char* json_type = "application/json; charset=utf-8";
-
-using handler = std::function<void(const httplib::Request&, httplib::Response&)>;
-using authed_handler =
-    std::function<void(const httplib::Request&, httplib::Response&, const identity_record&)>;
-
-} // namespace
-
 struct http_server::impl {
   gateway_options options;
   std::shared_ptr<const store> db;
   std::shared_ptr<catalog> configuration;
   actor_bridge* bridge = nullptr;
-  std::optional<authenticator> auth;
+  std::optional<http_responder> respond;
+  std::optional<configuration_service> config;
   httplib::Server server;
   std::thread listener;
-  std::string request_id_prefix = "req-" + to_hex(random_bytes(6));
-  std::atomic<uint64_t> request_counter{0};
   socket_t listen_socket = INVALID_SOCKET;
 
   explicit impl(gateway_options opts) : options(std::move(opts)) {}
 
-  std::string next_request_id() {
-    return request_id_prefix + std::to_string(request_counter.fetch_add(1) + 1);
-  }
-
-  void send_json(httplib::Response& res, int status, const std::string& body) {
-    res.status = status;
-    res.set_content(body, json_type);
-  }
-
-  void send_error(httplib::Response& res, const api_error& err) {
-    send_json(res, http_status(err.code), render_error_body(next_request_id(), err));
-  }
-
-  void send_failure(httplib::Response& res, failure f) {
-    send_error(res, api_error::from(std::move(f)));
-  }
-
-  // Path parameters are UUIDs; anything else is a 422 as in Infisical.
-  bool check_uuid_param(httplib::Response& res, const std::string& value, const char* name) {
-    if (is_uuid(value))
-      return true;
-    send_error(res, api_error{errc::validation_failed,
-                              {},
-                              {validation_issue{"invalid_string",
-                                                {std::string{name}},
-                                                "Invalid uuid",
-                                                "\"validation\":\"uuid\""}}});
-    return false;
-  }
-
-  handler authenticated(authed_handler inner) {
-    return [this, inner = std::move(inner)](const httplib::Request& req, httplib::Response& res) {
-      auto identity = auth->authenticate(req.get_header_value("Authorization"));
-      if (!identity) {
-        send_failure(res, std::move(identity).error());
-        return;
-      }
-      inner(req, res, *identity);
-    };
-  }
-
   void issue(const httplib::Request& req, httplib::Response& res, const identity_record& who) {
     issuance_input input;
     if (auto err = parse_issuance_request(req.body, input)) {
-      send_error(res, *err);
+      respond->error(res, *err);
       return;
     }
     auto remove_roots = input.remove_roots_from_chain;
-    auto outcome = bridge->issue(std::move(input), who.name);
-    if (!outcome) {
-      send_failure(res, std::move(outcome).error());
-      return;
-    }
-    send_json(res, 200, render_issuance(*outcome, remove_roots));
+    respond->reply(
+        res, bridge->issue(std::move(input), who.name),
+        [remove_roots](const issuance_result& r) { return render_issuance(r, remove_roots); });
   }
 
-  void get_request(const httplib::Request& req, httplib::Response& res, const identity_record&) {
+  void get_request(const httplib::Request& req, httplib::Response& res) {
     const auto& id = req.matches[1].str();
-    if (!check_uuid_param(res, id, "requestId"))
+    if (!respond->uuid_param(res, id, "requestId"))
       return;
     auto request = db->get_record<request_record>(column::requests, id);
     if (!request) {
-      send_failure(res, std::move(request).error());
+      respond->fail(res, std::move(request).error());
       return;
     }
     if (!*request) {
-      send_failure(
+      respond->fail(
           res, make_failure(errc::not_found, "Certificate request with ID '" + id + "' not found"));
       return;
     }
@@ -121,96 +64,50 @@ struct http_server::impl {
       auto found =
           db->get_record<certificate_record>(column::certificates, (*request)->certificate_id);
       if (!found) {
-        send_failure(res, std::move(found).error());
+        respond->fail(res, std::move(found).error());
         return;
       }
       cert = std::move(*found);
     }
     auto snapshot = configuration->current();
-    send_json(res, 200,
-              render_request(**request, cert ? &*cert : nullptr, snapshot->ca((*request)->ca_id)));
+    respond->json(
+        res, 200,
+        render_request(**request, cert ? &*cert : nullptr, snapshot->ca((*request)->ca_id)));
   }
 
   std::optional<certificate_record> load_certificate(httplib::Response& res,
                                                      const std::string& id) {
-    if (!check_uuid_param(res, id, "id"))
+    if (!respond->uuid_param(res, id, "id"))
       return std::nullopt;
     auto cert = db->get_record<certificate_record>(column::certificates, id);
     if (!cert) {
-      send_failure(res, std::move(cert).error());
+      respond->fail(res, std::move(cert).error());
       return std::nullopt;
     }
     if (!*cert) {
-      send_failure(res,
-                   make_failure(errc::not_found, "Certificate with ID '" + id + "' not found"));
+      respond->fail(res,
+                    make_failure(errc::not_found, "Certificate with ID '" + id + "' not found"));
       return std::nullopt;
     }
     return std::move(**cert);
   }
 
-  void get_certificate(const httplib::Request& req, httplib::Response& res,
-                       const identity_record&) {
+  void get_certificate(const httplib::Request& req, httplib::Response& res) {
     auto cert = load_certificate(res, req.matches[1].str());
     if (!cert)
       return;
     auto snapshot = configuration->current();
-    send_json(
+    respond->json(
         res, 200,
         render_certificate(*cert, snapshot->ca(cert->ca_id), snapshot->profile(cert->profile_id)));
   }
 
-  void get_certificate_body(const httplib::Request& req, httplib::Response& res,
-                            const identity_record&) {
+  void get_certificate_body(const httplib::Request& req, httplib::Response& res) {
     auto cert = load_certificate(res, req.matches[1].str());
     if (!cert)
       return;
     auto snapshot = configuration->current();
-    send_json(res, 200, render_certificate_body(*cert, snapshot->ca(cert->ca_id)));
-  }
-
-  const ca_view* find_ca(httplib::Response& res, const catalog_snapshot& snapshot,
-                         const std::string& id) {
-    if (!check_uuid_param(res, id, "caId"))
-      return nullptr;
-    const auto* ca = snapshot.ca(id);
-    if (ca == nullptr)
-      send_failure(res, make_failure(errc::not_found, "CA with ID '" + id + "' not found"));
-    return ca;
-  }
-
-  void get_ca_certificate(const httplib::Request& req, httplib::Response& res,
-                          const identity_record&) {
-    auto snapshot = configuration->current();
-    if (const auto* ca = find_ca(res, *snapshot, req.matches[1].str()))
-      send_json(res, 200, render_ca_certificate(*ca));
-  }
-
-  // Public (no token): the AIA caIssuers URL of issued certificates.
-  void get_ca_certificate_der(const httplib::Request& req, httplib::Response& res) {
-    auto snapshot = configuration->current();
-    const auto* ca = find_ca(res, *snapshot, req.matches[1].str());
-    if (ca == nullptr)
-      return;
-    if (req.matches[2].str() != ca->ca_cert_id) {
-      send_failure(res, make_failure(errc::not_found, "CA certificate with ID '"
-                                                          + req.matches[2].str() + "' not found"));
-      return;
-    }
-    res.status = 200;
-    res.set_content(ca->certificate_der, "application/pkix-cert");
-  }
-
-  void get_profile(httplib::Response& res, const profile_record* profile, const std::string& what,
-                   const catalog_snapshot& snapshot) {
-    if (profile == nullptr) {
-      send_failure(
-          res, make_failure(errc::not_found, "Certificate profile with " + what + " not found"));
-      return;
-    }
-    auto it = snapshot.policies.find(profile->policy_id);
-    send_json(res, 200,
-              render_profile(*profile, snapshot.ca(profile->ca_id),
-                             it == snapshot.policies.end() ? nullptr : &it->second));
+    respond->json(res, 200, render_certificate_body(*cert, snapshot->ca(cert->ca_id)));
   }
 
   void status(const httplib::Request&, httplib::Response& res) {
@@ -223,55 +120,30 @@ struct http_server::impl {
         .key("version")
         .value(CERTMINT_VERSION)
         .end_object();
-    send_json(res, 200, w.take());
+    respond->json(res, 200, w.take());
   }
 
   void routes() {
-    using namespace std::placeholders;
-    constexpr auto base = "/api/v1/cert-manager";
-    const std::string api{base};
-    const std::string uuid_part = "([^/]+)";
+    const std::string api = "/api/v1/cert-manager";
+    const std::string id = "([^/]+)";
+    auto& r = *respond;
     server.Get("/api/status", [this](const auto& req, auto& res) { status(req, res); });
     server.Post(api + "/certificates",
-                authenticated(
+                r.authenticated(
                     [this](const auto& req, auto& res, const auto& who) { issue(req, res, who); }));
-    server.Get(api + "/certificates/certificate-requests/" + uuid_part,
-               authenticated([this](const auto& req, auto& res, const auto& who) {
-                 get_request(req, res, who);
+    server.Get(api + "/certificates/certificate-requests/" + id,
+               r.authenticated(
+                   [this](const auto& req, auto& res, const auto&) { get_request(req, res); }));
+    server.Get(api + "/certificates/" + id + "/certificate",
+               r.authenticated([this](const auto& req, auto& res, const auto&) {
+                 get_certificate_body(req, res);
                }));
-    server.Get(api + "/certificates/" + uuid_part + "/certificate",
-               authenticated([this](const auto& req, auto& res, const auto& who) {
-                 get_certificate_body(req, res, who);
-               }));
-    server.Get(api + "/certificates/" + uuid_part,
-               authenticated([this](const auto& req, auto& res, const auto& who) {
-                 get_certificate(req, res, who);
-               }));
-    server.Get(api + "/ca/internal/" + uuid_part + "/certificates/" + uuid_part + "/der",
-               [this](const auto& req, auto& res) { get_ca_certificate_der(req, res); });
-    server.Get(api + "/ca/internal/" + uuid_part + "/certificate",
-               authenticated([this](const auto& req, auto& res, const auto& who) {
-                 get_ca_certificate(req, res, who);
-               }));
-    server.Get(api + "/certificate-profiles/slug/" + uuid_part,
-               authenticated([this](const auto& req, auto& res, const auto&) {
-                 auto snapshot = configuration->current();
-                 auto slug = req.matches[1].str();
-                 get_profile(res, snapshot->profile_by_slug(slug), "slug '" + slug + "'",
-                             *snapshot);
-               }));
-    server.Get(api + "/certificate-profiles/" + uuid_part,
-               authenticated([this](const auto& req, auto& res, const auto&) {
-                 auto id = req.matches[1].str();
-                 if (!check_uuid_param(res, id, "id"))
-                   return;
-                 auto snapshot = configuration->current();
-                 get_profile(res, snapshot->profile(id), "ID '" + id + "'", *snapshot);
-               }));
+    server.Get(api + "/certificates/" + id,
+               r.authenticated(
+                   [this](const auto& req, auto& res, const auto&) { get_certificate(req, res); }));
+    add_configuration_routes(server, r, *config, configuration);
   }
 
-  // Socket options must be set before bind(): accepted connections inherit
-  // TCP_NODELAY from the listening socket.
   void configure_connections() {
     // Remember the listening socket: httplib 0.11 listens with a backlog of
     // 5, so bursts of new connections overflow it and clients wait a second
@@ -320,14 +192,14 @@ struct http_server::impl {
               message = "Something went wrong";
           }
           auto status = res.status;
-          send_error(res, api_error{code, std::move(message), {}});
+          respond->error(res, api_error{code, std::move(message), {}});
           if (code == errc::internal)
             res.status = status;
           return httplib::Server::HandlerResponse::Handled;
         }});
     server.set_exception_handler(
         [this](const httplib::Request&, httplib::Response& res, const std::exception_ptr&) {
-          send_failure(res, make_failure(errc::internal, "Something went wrong"));
+          respond->fail(res, make_failure(errc::internal, "Something went wrong"));
         });
     routes();
   }
@@ -364,7 +236,8 @@ void http_server::serve(std::shared_ptr<const store> db, std::shared_ptr<catalog
   impl_->db = std::move(db);
   impl_->configuration = std::move(configuration);
   impl_->bridge = &bridge;
-  impl_->auth.emplace(impl_->db);
+  impl_->respond.emplace(impl_->db);
+  impl_->config.emplace(impl_->db, impl_->configuration, bridge);
   impl_->configure_handlers();
   auto& srv = impl_->server;
   impl_->listener = std::thread{[&srv] { srv.listen_after_bind(); }};

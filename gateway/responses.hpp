@@ -33,8 +33,4 @@ std::string render_certificate_body(const certificate_record& cert, const ca_vie
 /// Response of GET /ca/internal/:caId/certificate.
 std::string render_ca_certificate(const ca_view& ca);
 
-/// Response of GET /certificate-profiles/slug/:slug (and by id).
-std::string render_profile(const profile_record& profile, const ca_view* ca,
-                           const policy_record* policy);
-
 } // namespace certmint

@@ -45,7 +45,9 @@ ca_view make_ca_view(const ca_record& record) {
   return view;
 }
 
-result<std::shared_ptr<catalog>> catalog::load(const store& db) {
+namespace {
+
+result<std::shared_ptr<const catalog_snapshot>> read_snapshot(const store& db) {
   auto snapshot = std::make_shared<catalog_snapshot>();
   auto profiles = db.load_all<profile_record>(column::profiles);
   if (!profiles)
@@ -67,9 +69,24 @@ result<std::shared_ptr<catalog>> catalog::load(const store& db) {
     return std::move(cas).error();
   for (const auto& ca : *cas)
     snapshot->cas.emplace(ca.id, make_ca_view(ca));
+  return std::shared_ptr<const catalog_snapshot>{std::move(snapshot)};
+}
+
+} // namespace
+
+result<std::shared_ptr<catalog>> catalog::load(const store& db) {
   auto out = std::make_shared<catalog>();
-  out->publish(std::move(snapshot));
+  if (auto ok = out->refresh(db); !ok)
+    return std::move(ok).error();
   return out;
+}
+
+status catalog::refresh(const store& db) {
+  auto snapshot = read_snapshot(db);
+  if (!snapshot)
+    return std::move(snapshot).error();
+  publish(std::move(*snapshot));
+  return {};
 }
 
 } // namespace certmint

@@ -55,6 +55,9 @@ class catalog {
 public:
   static result<std::shared_ptr<catalog>> load(const store& db);
 
+  /// Reads the configuration again and publishes it (after a change).
+  status refresh(const store& db);
+
   std::shared_ptr<const catalog_snapshot> current() const { return std::atomic_load(&snapshot_); }
 
   void publish(std::shared_ptr<const catalog_snapshot> next) {

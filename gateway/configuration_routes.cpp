@@ -1,0 +1,258 @@
+#include "gateway/configuration_routes.hpp"
+
+#include <charconv>
+
+#include "gateway/configuration_responses.hpp"
+#include "gateway/configuration_service.hpp"
+#include "gateway/http_responder.hpp"
+#include "gateway/json_writer.hpp"
+#include "gateway/responses.hpp"
+#include "storage/catalog.hpp"
+
+namespace certmint {
+
+namespace {
+
+using request = httplib::Request;
+using response = httplib::Response;
+
+// offset (≥ 0, default 0) and limit (1..100, default 20) query parameters.
+bool read_paging(const request& req, response& res, http_responder& respond, size_t& offset,
+                 size_t& limit) {
+  std::vector<validation_issue> issues;
+  auto read = [&](const char* name, size_t min, size_t max, size_t& out) {
+    if (!req.has_param(name))
+      return;
+    auto text = req.get_param_value(name);
+    size_t value = 0;
+    auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), value);
+    if (ec != std::errc{} || end != text.data() + text.size() || value < min || value > max)
+      issues.push_back(validation_issue{"custom",
+                                        {std::string{name}},
+                                        std::string{name} + " must be a whole number from "
+                                            + std::to_string(min) + " to " + std::to_string(max),
+                                        {}});
+    else
+      out = value;
+  };
+  offset = 0;
+  limit = 20;
+  read("offset", 0, 1000000000, offset);
+  read("limit", 1, 100, limit);
+  if (issues.empty())
+    return true;
+  respond.error(res, api_error{errc::validation_failed, {}, std::move(issues)});
+  return false;
+}
+
+std::string query(const request& req, const char* name) {
+  return req.has_param(name) ? req.get_param_value(name) : std::string{};
+}
+
+void add_policy_routes(httplib::Server& server, http_responder& r, configuration_service& config,
+                       const std::string& base) {
+  const std::string id = "/([^/]+)";
+  server.Post(base, r.authenticated([&r, &config](const request& req, response& res, auto&) {
+    policy_body body;
+    if (auto err = parse_policy_body(req.body, true, body))
+      return r.error(res, *err);
+    r.reply(res, config.create_policy(body), render_policy);
+  }));
+  server.Get(base, r.authenticated([&r, &config](const request& req, response& res, auto&) {
+    size_t offset = 0;
+    size_t limit = 0;
+    if (read_paging(req, res, r, offset, limit))
+      r.json(res, 200,
+             render_policy_page(config.list_policies(offset, limit, query(req, "search"))));
+  }));
+  server.Get(base + id, r.authenticated([&r, &config](const request& req, response& res, auto&) {
+    if (r.uuid_param(res, req.matches[1], "id"))
+      r.reply(res, config.get_policy(req.matches[1]), render_policy);
+  }));
+  server.Patch(base + id, r.authenticated([&r, &config](const request& req, response& res, auto&) {
+    if (!r.uuid_param(res, req.matches[1], "id"))
+      return;
+    policy_body body;
+    if (auto err = parse_policy_body(req.body, false, body))
+      return r.error(res, *err);
+    r.reply(res, config.update_policy(req.matches[1], body), render_policy);
+  }));
+  server.Delete(base + id, r.authenticated([&r, &config](const request& req, response& res, auto&) {
+    if (r.uuid_param(res, req.matches[1], "id"))
+      r.reply(res, config.delete_policy(req.matches[1]), render_policy);
+  }));
+}
+
+void add_profile_routes(httplib::Server& server, http_responder& r, configuration_service& config,
+                        const std::shared_ptr<catalog>& configuration, const std::string& base) {
+  const std::string id = "/([^/]+)";
+  auto render = [configuration](const profile_record& p) {
+    return render_profile(p, *configuration->current());
+  };
+  server.Post(base,
+              r.authenticated([&r, &config, render](const request& req, response& res, auto&) {
+                profile_body body;
+                if (auto err = parse_profile_body(req.body, true, body))
+                  return r.error(res, *err);
+                r.reply(res, config.create_profile(body), render);
+              }));
+  server.Get(base, r.authenticated([&r, &config, configuration](const request& req, response& res,
+                                                                auto&) {
+    profile_filter filter;
+    if (!read_paging(req, res, r, filter.offset, filter.limit))
+      return;
+    filter.search = query(req, "search");
+    filter.enrollment_type = query(req, "enrollmentType");
+    filter.issuer_type = query(req, "issuerType");
+    filter.ca_id = query(req, "caId");
+    r.json(res, 200, render_profile_page(config.list_profiles(filter), *configuration->current()));
+  }));
+  server.Get(base + "/slug/([^/]+)",
+             r.authenticated([&r, &config, render](const request& req, response& res, auto&) {
+               r.reply(res, config.get_profile_by_slug(req.matches[1]), render);
+             }));
+  server.Get(base + id + "/certificates", r.authenticated([&r, &config](const request& req,
+                                                                        response& res, auto&) {
+    size_t offset = 0;
+    size_t limit = 0;
+    if (!r.uuid_param(res, req.matches[1], "id") || !read_paging(req, res, r, offset, limit))
+      return;
+    r.reply(res, config.profile_certificates(req.matches[1], offset, limit),
+            render_profile_certificates);
+  }));
+  server.Get(base + id,
+             r.authenticated([&r, &config, render](const request& req, response& res, auto&) {
+               if (r.uuid_param(res, req.matches[1], "id"))
+                 r.reply(res, config.get_profile(req.matches[1]), render);
+             }));
+  server.Patch(base + id,
+               r.authenticated([&r, &config, render](const request& req, response& res, auto&) {
+                 if (!r.uuid_param(res, req.matches[1], "id"))
+                   return;
+                 profile_body body;
+                 if (auto err = parse_profile_body(req.body, false, body))
+                   return r.error(res, *err);
+                 r.reply(res, config.update_profile(req.matches[1], body), render);
+               }));
+  server.Delete(base + id,
+                r.authenticated([&r, &config, render](const request& req, response& res, auto&) {
+                  if (r.uuid_param(res, req.matches[1], "id"))
+                    r.reply(res, config.delete_profile(req.matches[1]), render);
+                }));
+}
+
+void add_ca_routes(httplib::Server& server, http_responder& r, configuration_service& config,
+                   const std::shared_ptr<catalog>& configuration, const std::string& base) {
+  const std::string id = "/([^/]+)";
+  // Reads of the active CA certificate come from the catalog (no RocksDB
+  // read); a CA without a certificate has none to show.
+  auto with_view = [&r, configuration](response& res, const std::string& ca_id, auto&& render) {
+    if (!r.uuid_param(res, ca_id, "caId"))
+      return;
+    auto snapshot = configuration->current();
+    const auto* ca = snapshot->ca(ca_id);
+    if (ca == nullptr)
+      return r.fail(res, make_failure(errc::not_found, "CA with ID '" + ca_id + "' not found"));
+    if (ca->certificate_der.empty())
+      return r.fail(res,
+                    make_failure(errc::bad_request, "CA does not have a certificate installed"));
+    render(*ca);
+  };
+  server.Post(base, r.authenticated([&r, &config](const request& req, response& res, auto&) {
+    ca_create_body body;
+    if (auto err = parse_ca_create_body(req.body, body))
+      return r.error(res, *err);
+    r.reply(res, config.create_ca(body), render_ca);
+  }));
+  server.Get(base, r.authenticated([&r, &config](const request&, response& res, auto&) {
+    r.json(res, 200, render_ca_list(config.list_cas()));
+  }));
+  server.Get(base + id + "/certificates" + id + "/der",
+             [&r, with_view](const request& req, response& res) {
+               with_view(res, req.matches[1], [&](const ca_view& ca) {
+                 if (req.matches[2] != ca.ca_cert_id)
+                   return r.fail(res, make_failure(errc::not_found, "CA certificate with ID '"
+                                                                        + req.matches[2].str()
+                                                                        + "' not found"));
+                 res.status = 200;
+                 res.set_content(ca.certificate_der, "application/pkix-cert");
+               });
+             });
+  server.Get(base + id + "/certificate",
+             r.authenticated([&r, with_view](const request& req, response& res, auto&) {
+               with_view(res, req.matches[1],
+                         [&](const ca_view& ca) { r.json(res, 200, render_ca_certificate(ca)); });
+             }));
+  server.Get(base + id + "/ca-certificates",
+             r.authenticated([&r, with_view](const request& req, response& res, auto&) {
+               with_view(res, req.matches[1],
+                         [&](const ca_view& ca) { r.json(res, 200, render_ca_certificates(ca)); });
+             }));
+  server.Get(base + id + "/csr",
+             r.authenticated([&r, &config](const request& req, response& res, auto&) {
+               if (r.uuid_param(res, req.matches[1], "caId"))
+                 r.reply(res, config.ca_csr(req.matches[1]), [](const std::string& csr) {
+                   json_writer w;
+                   w.begin_object().key("csr").value(csr).end_object();
+                   return w.take();
+                 });
+             }));
+  server.Post(base + id + "/import-certificate",
+              r.authenticated([&r, &config](const request& req, response& res, auto&) {
+                if (!r.uuid_param(res, req.matches[1], "caId"))
+                  return;
+                import_certificate_body body;
+                if (auto err = parse_import_certificate_body(req.body, body))
+                  return r.error(res, *err);
+                r.reply(res, config.import_ca_certificate(req.matches[1], body),
+                        [](const ca_record& ca) {
+                          json_writer w;
+                          w.begin_object()
+                              .key("message")
+                              .value("Successfully imported certificate to CA")
+                              .key("caId")
+                              .value(ca.id)
+                              .end_object();
+                          return w.take();
+                        });
+              }));
+  server.Post(base + id + "/sign-intermediate",
+              r.authenticated([&r, &config](const request& req, response& res, auto&) {
+                if (!r.uuid_param(res, req.matches[1], "caId"))
+                  return;
+                sign_intermediate_body body;
+                if (auto err = parse_sign_intermediate_body(req.body, body))
+                  return r.error(res, *err);
+                r.reply(res, config.sign_intermediate(req.matches[1], body),
+                        render_signed_intermediate);
+              }));
+  server.Get(base + id, r.authenticated([&r, &config](const request& req, response& res, auto&) {
+    if (r.uuid_param(res, req.matches[1], "caId"))
+      r.reply(res, config.get_ca(req.matches[1]), render_ca);
+  }));
+  server.Patch(base + id, r.authenticated([&r, &config](const request& req, response& res, auto&) {
+    if (!r.uuid_param(res, req.matches[1], "caId"))
+      return;
+    ca_patch_body body;
+    if (auto err = parse_ca_patch_body(req.body, body))
+      return r.error(res, *err);
+    r.reply(res, config.update_ca(req.matches[1], body), render_ca);
+  }));
+  server.Delete(base + id, r.authenticated([&r, &config](const request& req, response& res, auto&) {
+    if (r.uuid_param(res, req.matches[1], "caId"))
+      r.reply(res, config.delete_ca(req.matches[1]), render_ca);
+  }));
+}
+
+} // namespace
+
+void add_configuration_routes(httplib::Server& server, http_responder& respond,
+                              configuration_service& config,
+                              std::shared_ptr<catalog> configuration) {
+  const std::string api = "/api/v1/cert-manager";
+  add_policy_routes(server, respond, config, api + "/certificate-policies");
+  add_profile_routes(server, respond, config, configuration, api + "/certificate-profiles");
+  add_ca_routes(server, respond, config, configuration, api + "/ca/internal");
+}
+
+} // namespace certmint

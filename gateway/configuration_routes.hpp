@@ -1,0 +1,19 @@
+#pragma once
+
+#include <memory>
+
+#include <httplib.h>
+
+namespace certmint {
+
+class catalog;
+class configuration_service;
+class http_responder;
+
+/// Registers the routes of certificate policies, certificate profiles and
+/// internal CAs (Infisical §3.4, §3.6, §3.7).
+void add_configuration_routes(httplib::Server& server, http_responder& respond,
+                              configuration_service& config,
+                              std::shared_ptr<catalog> configuration);
+
+} // namespace certmint
