@@ -37,6 +37,14 @@ http_reply get(httplib::Client& cli, const std::string& path) {
   return to_reply(cli.Get(path.c_str()));
 }
 
+http_reply patch_json(httplib::Client& cli, const std::string& path, const std::string& body) {
+  return to_reply(cli.Patch(path.c_str(), body, "application/json"));
+}
+
+http_reply del(httplib::Client& cli, const std::string& path) {
+  return to_reply(cli.Delete(path.c_str()));
+}
+
 std::string default_profile_id(httplib::Client& cli) {
   auto reply = get(cli, api + "/certificate-profiles/slug/default");
   if (reply.status != 200)

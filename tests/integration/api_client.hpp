@@ -31,6 +31,8 @@ private:
 http_reply to_reply(const httplib::Result& res);
 http_reply post_json(httplib::Client& cli, const std::string& path, const std::string& body);
 http_reply get(httplib::Client& cli, const std::string& path);
+http_reply patch_json(httplib::Client& cli, const std::string& path, const std::string& body);
+http_reply del(httplib::Client& cli, const std::string& path);
 
 /// The id of the bootstrapped `default` profile.
 std::string default_profile_id(httplib::Client& cli);
