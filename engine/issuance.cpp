@@ -10,12 +10,14 @@ std::vector<std::string> certificate_attributes::fields_not_allowed_with_csr() c
     if (present)
       out.emplace_back(name);
   };
-  note(common_name.has_value(), "commonName");
-  note(organization.has_value(), "organization");
-  note(organizational_unit.has_value(), "organizationalUnit");
-  note(country.has_value(), "country");
-  note(state.has_value(), "state");
-  note(locality.has_value(), "locality");
+  // An empty subject value only clears a default, which a CSR never uses.
+  auto set = [](const std::optional<std::string>& field) { return field && !field->empty(); };
+  note(set(common_name), "commonName");
+  note(set(organization), "organization");
+  note(set(organizational_unit), "organizationalUnit");
+  note(set(country), "country");
+  note(set(state), "state");
+  note(set(locality), "locality");
   note(alt_names.has_value(), "altNames");
   note(key_usages.has_value(), "keyUsages");
   note(ext_key_usages.has_value(), "extendedKeyUsages");

@@ -19,7 +19,8 @@
 namespace certmint {
 
 /// `attributes` of POST /certificates after schema validation (gateway).
-/// Absent optionals are fields the client did not send (JSON null included).
+/// Absent optionals are fields the client did not send; a subject field sent
+/// as JSON null is an empty string, which clears the profile's default.
 struct certificate_attributes {
   std::optional<std::string> common_name;
   std::optional<std::string> organization;

@@ -47,8 +47,11 @@ void read_alt_names(object_reader& attrs, certificate_attributes& out,
 
 void read_attributes(object_reader& attrs, certificate_attributes& out,
                      std::vector<validation_issue>& issues) {
-  auto subject = [&](std::string_view key) {
-    return attrs.string(key, false, 0, max_subject_field_length, true);
+  // JSON null clears a profile default (an empty value), omission keeps it.
+  auto subject = [&](std::string_view key) -> std::optional<std::string> {
+    if (attrs.is_null(key))
+      return std::string{};
+    return attrs.string(key, false, 0, max_subject_field_length);
   };
   out.common_name = subject("commonName");
   out.organization = subject("organization");

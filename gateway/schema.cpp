@@ -158,6 +158,11 @@ std::optional<simdjson::dom::element> object_reader::member(std::string_view key
   return el;
 }
 
+bool object_reader::is_null(std::string_view key) const {
+  simdjson::dom::element el;
+  return is_object_ && !object_.at_key(key).get(el) && el.is_null();
+}
+
 bool object_reader::has_array(std::string_view key) const {
   simdjson::dom::element el;
   return is_object_ && !object_.at_key(key).get(el) && el.is_array();

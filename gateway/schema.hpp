@@ -39,6 +39,9 @@ public:
   std::optional<bool> boolean(std::string_view key, bool required);
   std::optional<int64_t> integer(std::string_view key, bool required, int64_t min, int64_t max);
 
+  /// True when the member exists and is JSON null.
+  bool is_null(std::string_view key) const;
+
   /// True when the member exists and is an array.
   bool has_array(std::string_view key) const;
 

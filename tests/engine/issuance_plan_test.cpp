@@ -178,14 +178,15 @@ TEST_CASE("profile defaults fill what the request leaves out", "[engine][plan][d
   input.attributes.common_name = "svc";
   input.attributes.organization = "Override";
   input.attributes.ext_key_usages = uint8_t{0}; // present and empty: replaces the default
+  input.attributes.country = std::string{};     // null in JSON: clears the default
   auto plan = plan_issuance(input, nullptr, d, ec_issuer(), now);
   REQUIRE(plan);
   CHECK(plan->subject.organization == "Override");
-  CHECK(plan->subject.country == "DE");
+  CHECK(plan->subject.country.empty());
   CHECK(plan->key_alg == key_algorithm::ec_p384);
   CHECK(plan->ext_key_usages == 0);
   auto view = make_policy_request(input, nullptr, d);
-  CHECK(view.subject.country == "DE");
+  CHECK(view.subject.country.empty());
   CHECK(view.key_alg == key_algorithm::ec_p384);
   CHECK(view.ttl_seconds == 90 * 86400);
 
