@@ -42,7 +42,7 @@ TEST_CASE("a full issuance body parses", "[gateway][parser]") {
   REQUIRE_FALSE(err);
   CHECK(input.profile_id == profile);
   CHECK(*input.attributes.common_name == "a.example.com");
-  CHECK(input.attributes.organization == std::string{});  // null: clears a profile default
+  CHECK(input.attributes.organization == std::string{}); // null: clears a profile default
   REQUIRE(input.attributes.alt_names);
   CHECK(input.attributes.alt_names->size() == 2);
   CHECK(*input.attributes.key_usages == ku_digital_signature);
