@@ -6,22 +6,13 @@
 
 #include "actors/caf_error.hpp"
 #include "engine/csr.hpp"
+#include "engine/text.hpp"
 #include "engine/time_format.hpp"
 #include "storage/catalog.hpp"
 
 namespace certmint {
 
 namespace {
-
-std::string join(const std::vector<std::string>& parts) {
-  std::string out;
-  for (const auto& part : parts) {
-    if (!out.empty())
-      out += ", ";
-    out += part;
-  }
-  return out;
-}
 
 result<checked_issuance> check(const catalog_snapshot& snapshot, const issuance_input& input,
                                int64_t now) {

@@ -8,6 +8,7 @@
 #include "engine/der.hpp"
 #include "engine/pem.hpp"
 #include "engine/public_key.hpp"
+#include "engine/text.hpp"
 
 namespace certmint {
 
@@ -18,18 +19,6 @@ namespace {
 failure csr_error(std::string message) {
   ERR_clear_error();
   return make_failure(errc::bad_request, std::move(message));
-}
-
-std::string_view trim(std::string_view text) {
-  while (!text.empty()
-         && (text.front() == ' ' || text.front() == '\n' || text.front() == '\r'
-             || text.front() == '\t'))
-    text.remove_prefix(1);
-  while (
-      !text.empty()
-      && (text.back() == ' ' || text.back() == '\n' || text.back() == '\r' || text.back() == '\t'))
-    text.remove_suffix(1);
-  return text;
 }
 
 std::string asn1_text(const ASN1_STRING* str) {

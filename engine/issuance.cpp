@@ -1,5 +1,6 @@
 #include "engine/issuance.hpp"
 
+#include "engine/text.hpp"
 #include "engine/ttl.hpp"
 
 namespace certmint {
@@ -27,16 +28,6 @@ std::vector<std::string> certificate_attributes::fields_not_allowed_with_csr() c
 }
 
 namespace {
-
-std::string join(const std::vector<std::string>& parts, std::string_view sep) {
-  std::string out;
-  for (const auto& part : parts) {
-    if (!out.empty())
-      out += sep;
-    out += part;
-  }
-  return out;
-}
 
 subject_fields subject_from(const certificate_attributes& attrs) {
   subject_fields out;
@@ -197,7 +188,7 @@ result<issuance_plan> plan_issuance(const issuance_input& input, const parsed_cs
     // client never receives a certificate without the SAN it asked for.
     auto extra = input.attributes.fields_not_allowed_with_csr();
     if (!extra.empty())
-      errors.push_back("attributes " + join(extra, ", ")
+      errors.push_back("attributes " + join(extra)
                        + " cannot be used with a CSR; the CSR is the source of truth for the "
                          "subject, SANs, key usages and algorithms");
     plan.subject = csr_subject_with_defaults(*csr, defaults);
@@ -265,7 +256,7 @@ result<issuance_plan> plan_issuance(const issuance_input& input, const parsed_cs
   plan_validity(attrs, defaults, issuer, now, plan, errors);
   if (!errors.empty())
     return make_failure(errc::bad_request,
-                        "Certificate request validation failed: " + join(errors, ", "));
+                        "Certificate request validation failed: " + join(errors));
   return plan;
 }
 

@@ -4,6 +4,8 @@
 #include <cctype>
 #include <set>
 
+#include "engine/text.hpp"
+
 namespace certmint {
 
 namespace {
@@ -17,35 +19,18 @@ constexpr subject_attribute request_attribute_order[] = {
     subject_attribute::locality,
 };
 
-std::string join(const std::vector<std::string>& items, std::string_view sep = ", ") {
-  std::string out;
-  for (const auto& item : items) {
-    if (!out.empty())
-      out += sep;
-    out += item;
-  }
-  return out;
-}
-
-std::string lower(std::string_view text) {
-  std::string out{text};
-  for (auto& c : out)
-    c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  return out;
-}
-
 // URIs: scheme and authority are case-insensitive (RFC 3986 §6.2.2.1),
 // the path is not.
 std::string normalize(std::string_view text, bool is_uri) {
   if (!is_uri)
-    return lower(text);
+    return to_lower(text);
   auto scheme_end = text.find("://");
   if (scheme_end == std::string_view::npos)
-    return lower(text);
+    return to_lower(text);
   auto path = text.find('/', scheme_end + 3);
   if (path == std::string_view::npos)
-    return lower(text);
-  return lower(text.substr(0, path)) + std::string{text.substr(path)};
+    return to_lower(text);
+  return to_lower(text.substr(0, path)) + std::string{text.substr(path)};
 }
 
 bool glob(std::string_view pattern, std::string_view value) {

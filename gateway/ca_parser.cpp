@@ -2,6 +2,7 @@
 
 #include <algorithm>
 
+#include "engine/text.hpp"
 #include "gateway/attribute_readers.hpp"
 
 namespace certmint {
@@ -10,13 +11,6 @@ namespace {
 
 const std::vector<std::string_view> ca_statuses = {"active", "disabled"};
 const std::vector<std::string_view> ca_types = {"root", "intermediate"};
-
-bool is_slug(std::string_view text) {
-  for (auto c : text)
-    if (!((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-'))
-      return false;
-  return !text.empty();
-}
 
 std::optional<std::string> read_slug(object_reader& reader, std::string_view key, bool required) {
   auto name = reader.string(key, required, 1, 255);

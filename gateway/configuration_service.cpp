@@ -9,6 +9,7 @@
 #include "engine/hex.hpp"
 #include "engine/identifiers.hpp"
 #include "engine/pem.hpp"
+#include "engine/text.hpp"
 #include "engine/time_format.hpp"
 #include "gateway/actor_bridge.hpp"
 #include "storage/ca_factory.hpp"
@@ -20,15 +21,8 @@ namespace certmint {
 
 namespace {
 
-std::string lower(std::string_view text) {
-  std::string out{text};
-  for (auto& c : out)
-    c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  return out;
-}
-
 bool contains_ci(std::string_view haystack, std::string_view needle) {
-  return needle.empty() || lower(haystack).find(lower(needle)) != std::string::npos;
+  return needle.empty() || to_lower(haystack).find(to_lower(needle)) != std::string::npos;
 }
 
 // Infisical stores policy names slugified (@sindresorhus/slugify).
@@ -62,13 +56,6 @@ template <class T> page<T> slice(std::vector<T> all, size_t offset, size_t limit
   out.total = all.size();
   for (size_t i = offset; i < all.size() && out.items.size() < limit; ++i)
     out.items.push_back(std::move(all[i]));
-  return out;
-}
-
-std::string join(const std::vector<std::string>& parts) {
-  std::string out;
-  for (const auto& part : parts)
-    out += (out.empty() ? "" : ", ") + part;
   return out;
 }
 

@@ -1,5 +1,6 @@
 #include "gateway/issuance_request_parser.hpp"
 
+#include "engine/text.hpp"
 #include "engine/ttl.hpp"
 #include "gateway/attribute_readers.hpp"
 
@@ -8,14 +9,6 @@ namespace certmint {
 namespace {
 
 const std::vector<std::string_view> san_type_names = {"dns_name", "ip_address", "email", "uri"};
-std::string_view trim(std::string_view text) {
-  while (!text.empty() && std::isspace(static_cast<unsigned char>(text.front())))
-    text.remove_prefix(1);
-  while (!text.empty() && std::isspace(static_cast<unsigned char>(text.back())))
-    text.remove_suffix(1);
-  return text;
-}
-
 void read_alt_names(object_reader& attrs, certificate_attributes& out,
                     std::vector<validation_issue>& issues) {
   size_t joined = 0;

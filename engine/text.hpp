@@ -1,0 +1,24 @@
+#pragma once
+
+// Small string helpers used across layers.
+
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace certmint {
+
+/// Joins `parts` with `separator` (", " by default, as in Infisical's
+/// joined error messages).
+std::string join(const std::vector<std::string>& parts, std::string_view separator = ", ");
+
+/// ASCII lower case.
+std::string to_lower(std::string_view text);
+
+/// Without leading and trailing ASCII whitespace.
+std::string_view trim(std::string_view text);
+
+/// Lower-case letters, digits and hyphens, at least one character.
+bool is_slug(std::string_view text);
+
+} // namespace certmint
