@@ -2,8 +2,8 @@
 
 #include <openssl/err.h>
 #include <openssl/pem.h>
-#include <openssl/x509_vfy.h>
 
+#include "engine/chain_verifier.hpp"
 #include "engine/pem.hpp"
 
 namespace certmint {
@@ -73,26 +73,12 @@ result<imported_ca_certificate> check_ca_import(std::string_view certificate_pem
   }
   if (public_key_to_der(X509_get0_pubkey(x)) != ca_spki)
     return import_error("CA and certificate public key do not match");
-  auto blocks = split_pem_blocks(chain_pem);
-  if (blocks.empty())
+  if (!verify_certificate_chain(certificate_pem, chain_pem))
     return import_error("Invalid certificate chain");
   imported_ca_certificate out;
-  x509_store_ptr trust{X509_STORE_new()};
-  certificate_stack_ptr untrusted{sk_X509_new_null()};
-  for (size_t i = 0; i < blocks.size(); ++i) {
-    auto link = certificate_from_pem(blocks[i]);
-    if (!link)
-      return import_error("Invalid certificate chain");
-    out.parent_chain_der.push_back(certificate_to_der(link->get()));
-    if (i + 1 == blocks.size())
-      X509_STORE_add_cert(trust.get(), link->get());
-    else
-      sk_X509_push(untrusted.get(), link->release());
-  }
-  x509_store_ctx_ptr ctx{X509_STORE_CTX_new()};
-  if (!ctx || X509_STORE_CTX_init(ctx.get(), trust.get(), x, untrusted.get()) != 1
-      || X509_verify_cert(ctx.get()) != 1)
-    return import_error("Invalid certificate chain");
+  for (const auto& block : split_pem_blocks(chain_pem))
+    if (auto link = certificate_from_pem(block))
+      out.parent_chain_der.push_back(certificate_to_der(link->get()));
   out.der = certificate_to_der(x);
   out.not_before = to_unix(X509_get0_notBefore(x));
   out.not_after = to_unix(X509_get0_notAfter(x));

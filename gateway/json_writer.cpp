@@ -1,5 +1,8 @@
 #include "gateway/json_writer.hpp"
 
+#include <cmath>
+#include <cstdio>
+
 namespace certmint {
 
 void append_json_string(std::string& out, std::string_view text) {
@@ -96,6 +99,14 @@ json_writer& json_writer::value(int64_t number) {
 json_writer& json_writer::value(bool flag) {
   separate();
   out_ += flag ? "true" : "false";
+  return *this;
+}
+
+json_writer& json_writer::value(double number) {
+  separate();
+  char buf[32];
+  std::snprintf(buf, sizeof(buf), "%.6g", std::isfinite(number) ? number : 0.0);
+  out_ += buf;
   return *this;
 }
 

@@ -25,6 +25,8 @@ public:
   json_writer& value(int64_t number);
   json_writer& value(int number) { return value(static_cast<int64_t>(number)); }
   json_writer& value(bool flag);
+  /// A finite number with up to 6 significant digits.
+  json_writer& value(double number);
   json_writer& null();
   /// A string, or null when empty.
   json_writer& string_or_null(std::string_view text);

@@ -93,6 +93,9 @@ TEST_CASE("a root -> intermediate -> leaf hierarchy built through the API",
       REQUIRE(ca_doc.status == 200);
       CHECK(verify_chain(ca_doc.str("/certificate"), ca_doc.str("/certificateChain"), nullptr)
             == "");
+      auto history = get(*cli, cas + "/" + inter + "/ca-certificates");
+      REQUIRE(history.status == 200);
+      CHECK(history.str("/0/certificate") == ca_doc.str("/certificate"));
       auto row = get(*cli, cas + "/" + inter);
       CHECK(row.str("/status") == "active");
       CHECK(row.str("/configuration/parentCaId") == root);

@@ -7,6 +7,7 @@
 #include <openssl/pem.h>
 #include <openssl/x509_vfy.h>
 
+#include "engine/chain_verifier.hpp"
 #include "engine/hex.hpp"
 #include "engine/key_generator.hpp"
 #include "engine/pem.hpp"
@@ -102,35 +103,8 @@ std::string tamper_csr(const std::string& csr_pem) {
 
 std::string verify_chain(const std::string& leaf_pem, const std::string& chain_pem,
                          const char* purpose) {
-  auto leaf = certificate_from_pem(leaf_pem);
-  if (!leaf)
-    return "leaf does not parse";
-  auto blocks = split_pem_blocks(chain_pem);
-  if (blocks.empty())
-    return "empty chain";
-  openssl_ptr<X509_STORE, X509_STORE_free> trust{X509_STORE_new()};
-  auto root = certificate_from_pem(blocks.back());
-  if (!root)
-    return "root does not parse";
-  X509_STORE_add_cert(trust.get(), root->get());
-  STACK_OF(X509)* untrusted = sk_X509_new_null();
-  for (size_t i = 0; i + 1 < blocks.size(); ++i) {
-    auto cert = certificate_from_pem(blocks[i]);
-    if (!cert)
-      return "chain certificate does not parse";
-    sk_X509_push(untrusted, cert->release());
-  }
-  openssl_ptr<X509_STORE_CTX, X509_STORE_CTX_free> ctx{X509_STORE_CTX_new()};
-  X509_STORE_CTX_init(ctx.get(), trust.get(), leaf->get(), untrusted);
-  if (purpose != nullptr)
-    X509_STORE_CTX_set_purpose(
-        ctx.get(), X509_PURPOSE_get_id(X509_PURPOSE_get0(X509_PURPOSE_get_by_sname(purpose))));
-  auto ok = X509_verify_cert(ctx.get());
-  std::string reason;
-  if (ok != 1)
-    reason = X509_verify_cert_error_string(X509_STORE_CTX_get_error(ctx.get()));
-  sk_X509_pop_free(untrusted, X509_free);
-  return reason;
+  auto ok = verify_certificate_chain(leaf_pem, chain_pem, purpose == nullptr ? "" : purpose);
+  return ok ? std::string{} : ok.error().message;
 }
 
 bool key_matches_certificate(const std::string& key_pem, const std::string& cert_pem) {

@@ -1,0 +1,73 @@
+#include "bench/stats.hpp"
+
+#include <algorithm>
+#include <cmath>
+#include <cstdio>
+
+#include "gateway/json_writer.hpp"
+
+namespace certmint::bench {
+
+double percentile(std::vector<double> samples, double p) {
+  if (samples.empty())
+    return 0;
+  std::sort(samples.begin(), samples.end());
+  auto rank = static_cast<size_t>(std::ceil(p / 100.0 * static_cast<double>(samples.size())));
+  rank = std::clamp<size_t>(rank, 1, samples.size());
+  return samples[rank - 1];
+}
+
+uint64_t run_result::errors() const {
+  uint64_t total = 0;
+  for (const auto& [status, count] : errors_by_status)
+    total += count;
+  return total;
+}
+
+void run_result::merge(run_result other) {
+  ok += other.ok;
+  for (const auto& [status, count] : other.errors_by_status)
+    errors_by_status[status] += count;
+  latencies_ms.insert(latencies_ms.end(), other.latencies_ms.begin(), other.latencies_ms.end());
+  verified += other.verified;
+  verify_failures += other.verify_failures;
+}
+
+std::string summary_line(const run_result& r, double ceiling) {
+  char buf[512];
+  auto ratio = ceiling > 0 ? r.throughput() / ceiling : 0;
+  std::snprintf(buf, sizeof(buf),
+                "%-28s %9.0f req/s  ratio %5.2f  p50 %7.2f  p90 %7.2f  p99 %7.2f  max %8.2f ms  "
+                "ok %llu  errors %llu",
+                r.name.c_str(), r.throughput(), ratio, percentile(r.latencies_ms, 50),
+                percentile(r.latencies_ms, 90), percentile(r.latencies_ms, 99),
+                percentile(r.latencies_ms, 100), static_cast<unsigned long long>(r.ok),
+                static_cast<unsigned long long>(r.errors()));
+  return buf;
+}
+
+std::string to_json(const run_result& r, double ceiling) {
+  json_writer w;
+  w.begin_object();
+  w.key("name").value(r.name);
+  w.key("seconds").value(r.seconds);
+  w.key("ok").value(static_cast<int64_t>(r.ok));
+  w.key("throughput_per_s").value(r.throughput());
+  w.key("ratio_to_ceiling").value(ceiling > 0 ? r.throughput() / ceiling : 0.0);
+  w.key("latency_ms").begin_object();
+  w.key("p50").value(percentile(r.latencies_ms, 50));
+  w.key("p90").value(percentile(r.latencies_ms, 90));
+  w.key("p99").value(percentile(r.latencies_ms, 99));
+  w.key("max").value(percentile(r.latencies_ms, 100));
+  w.end_object();
+  w.key("errors_by_status").begin_object();
+  for (const auto& [status, count] : r.errors_by_status)
+    w.key(std::to_string(status)).value(static_cast<int64_t>(count));
+  w.end_object();
+  w.key("verified").value(static_cast<int64_t>(r.verified));
+  w.key("verify_failures").value(static_cast<int64_t>(r.verify_failures));
+  w.end_object();
+  return w.take();
+}
+
+} // namespace certmint::bench
