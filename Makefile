@@ -11,7 +11,7 @@ PACKAGES = cmake g++ make pkg-config openssl \
 
 SUDO = $(shell [ "$$(id -u)" -eq 0 ] || echo sudo)
 
-.PHONY: deps build run test test-sanitize format clean
+.PHONY: deps build run test test-sanitize bench format clean
 
 # Installs only what is missing; a no-op (no apt call) when all is there.
 deps:
@@ -44,6 +44,14 @@ test-sanitize: deps
 	cmake -S . -B $(ASAN_BUILD) -DCMAKE_BUILD_TYPE=RelWithDebInfo -DCERTMINT_SANITIZE=ON
 	cmake --build $(ASAN_BUILD) -j$(JOBS)
 	cd $(ASAN_BUILD) && ctest $(CTEST_FLAGS)
+
+# The benchmark suite: certmint (and cfssl, its peer) on 127.0.0.1; results
+# in bench/results.json. BENCH_DURATION and BENCH_CONNECTIONS tune it.
+bench: build
+	@dpkg-query -W -f='$${Status}' golang-cfssl 2>/dev/null | grep -q "install ok installed" \
+	  || DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get -o DPkg::Lock::Timeout=300 \
+	       install -y --no-install-recommends golang-cfssl curl
+	BUILD=$(BUILD) bench/run-suite.sh
 
 format:
 	clang-format -i $$(git ls-files '*.cpp' '*.hpp')

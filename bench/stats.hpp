@@ -18,9 +18,9 @@ struct run_result {
   std::string name;
   double seconds = 0;
   uint64_t ok = 0;
-  std::map<int, uint64_t> errors_by_status;  ///< HTTP status (0: no response)
-  std::vector<double> latencies_ms;          ///< successful requests only
-  uint64_t verified = 0;                     ///< sampled certificates OpenSSL accepted
+  std::map<int, uint64_t> errors_by_status; ///< HTTP status (0: no response)
+  std::vector<double> latencies_ms;         ///< successful requests only
+  uint64_t verified = 0;                    ///< sampled certificates OpenSSL accepted
   uint64_t verify_failures = 0;
 
   double throughput() const { return seconds > 0 ? static_cast<double>(ok) / seconds : 0; }

@@ -1,0 +1,100 @@
+#include "bench/crypto_ceiling.hpp"
+
+#include <atomic>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "engine/key_generator.hpp"
+#include "engine/openssl_types.hpp"
+
+namespace certmint::bench {
+
+namespace {
+
+template <class Work>
+double per_second(size_t threads, std::chrono::milliseconds duration, Work&& work) {
+  using clock = std::chrono::steady_clock;
+  std::atomic<uint64_t> done{0};
+  auto begin = clock::now();
+  auto deadline = begin + duration;
+  std::vector<std::thread> pool;
+  for (size_t t = 0; t < threads; ++t)
+    pool.emplace_back([&] {
+      auto state = work.prepare();
+      uint64_t local = 0;
+      while (clock::now() < deadline) {
+        work.run(state);
+        ++local;
+      }
+      done += local;
+    });
+  for (auto& t : pool)
+    t.join();
+  auto seconds = std::chrono::duration<double>(clock::now() - begin).count();
+  return static_cast<double>(done.load()) / seconds;
+}
+
+struct sign_and_verify {
+  key_algorithm ca_alg;
+  key_algorithm leaf_alg;
+
+  struct state {
+    pkey_ptr ca;
+    pkey_ptr leaf;
+    std::string tbs = std::string(600, 'c'); // about a TBSCertificate's size
+    std::string csr_info = std::string(300, 'r');
+    std::string csr_signature;
+  };
+
+  state prepare() const {
+    state s;
+    s.ca = std::move(*generate_key(ca_alg));
+    s.leaf = std::move(*generate_key(leaf_alg));
+    md_ctx_ptr ctx{EVP_MD_CTX_new()};
+    size_t len = 0;
+    EVP_DigestSignInit(ctx.get(), nullptr, EVP_sha256(), nullptr, s.leaf.get());
+    auto* data = reinterpret_cast<const unsigned char*>(s.csr_info.data());
+    EVP_DigestSign(ctx.get(), nullptr, &len, data, s.csr_info.size());
+    s.csr_signature.resize(len);
+    EVP_DigestSign(ctx.get(), reinterpret_cast<unsigned char*>(s.csr_signature.data()), &len, data,
+                   s.csr_info.size());
+    s.csr_signature.resize(len);
+    return s;
+  }
+
+  void run(state& s) const {
+    md_ctx_ptr verify{EVP_MD_CTX_new()};
+    EVP_DigestVerifyInit(verify.get(), nullptr, EVP_sha256(), nullptr, s.leaf.get());
+    EVP_DigestVerify(verify.get(), reinterpret_cast<const unsigned char*>(s.csr_signature.data()),
+                     s.csr_signature.size(),
+                     reinterpret_cast<const unsigned char*>(s.csr_info.data()), s.csr_info.size());
+    md_ctx_ptr sign{EVP_MD_CTX_new()};
+    unsigned char sig[1024];
+    size_t len = sizeof(sig);
+    EVP_DigestSignInit(sign.get(), nullptr, message_digest(default_hash(ca_alg)), nullptr,
+                       s.ca.get());
+    EVP_DigestSign(sign.get(), sig, &len, reinterpret_cast<const unsigned char*>(s.tbs.data()),
+                   s.tbs.size());
+  }
+};
+
+struct keygen {
+  key_algorithm alg;
+  struct state {};
+  state prepare() const { return {}; }
+  void run(state&) const { generate_key(alg); }
+};
+
+} // namespace
+
+double crypto_ceiling(key_algorithm ca_alg, key_algorithm leaf_alg, size_t threads,
+                      std::chrono::milliseconds duration) {
+  return per_second(threads, duration, sign_and_verify{ca_alg, leaf_alg});
+}
+
+double keygen_ceiling(key_algorithm alg, size_t threads, std::chrono::milliseconds duration) {
+  return per_second(threads, duration, keygen{alg});
+}
+
+} // namespace certmint::bench

@@ -1,0 +1,265 @@
+// certmint-bench: drives a certmint (or cfssl) server and reports
+// throughput as a ratio to the machine's crypto ceiling, measured in the
+// same run.
+
+#include <cstdio>
+#include <fstream>
+#include <iostream>
+#include <sstream>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include <httplib.h>
+#include <unistd.h>
+
+#include "bench/crypto_ceiling.hpp"
+#include "bench/load_generator.hpp"
+#include "engine/key_generator.hpp"
+#include "engine/openssl_types.hpp"
+#include "engine/text.hpp"
+#include "gateway/json_writer.hpp"
+
+#include <openssl/pem.h>
+
+namespace {
+
+using namespace certmint;
+using namespace certmint::bench;
+
+struct options {
+  target server;
+  std::string profile_slug = "default";
+  std::string cfssl; ///< host:port of `cfssl serve`, empty: skip
+  load_options load;
+  size_t csr_count = 256;
+  key_algorithm key_alg = key_algorithm::ec_p256;
+  key_algorithm ca_alg = key_algorithm::ec_p256;
+  std::vector<std::string> modes = {"sync-csr", "sync-managed", "poll"};
+  std::chrono::milliseconds ceiling_duration{3000};
+  std::string json_path;
+};
+
+const char* usage =
+    "usage: certmint-bench --token TOKEN [options]\n"
+    "  --server HOST:PORT       certmint to drive (127.0.0.1:8080)\n"
+    "  --token TOKEN            bearer token\n"
+    "  --profile-slug SLUG      profile to issue from (default)\n"
+    "  --modes LIST             sync-csr,sync-managed,poll (all three)\n"
+    "  --connections N          concurrent keep-alive connections (64)\n"
+    "  --duration SECONDS       per mode (10)\n"
+    "  --requests N             stop after N requests instead\n"
+    "  --csrs N                 distinct CSRs made before the run (256)\n"
+    "  --key-algorithm ALG      leaf key algorithm (EC_prime256v1)\n"
+    "  --ca-key-algorithm ALG   CA key algorithm for the crypto ceiling (EC_prime256v1)\n"
+    "  --cfssl HOST:PORT        also drive `cfssl serve` with the same CSRs\n"
+    "  --json FILE              write the results as JSON\n";
+
+bool parse_host_port(const std::string& text, std::string& host, int& port) {
+  auto colon = text.rfind(':');
+  if (colon == std::string::npos)
+    return false;
+  host = text.substr(0, colon);
+  port = std::atoi(text.c_str() + colon + 1);
+  return port > 0;
+}
+
+bool parse_args(int argc, char** argv, options& opt) {
+  for (int i = 1; i < argc; ++i) {
+    std::string arg = argv[i];
+    auto value = [&]() -> std::string { return i + 1 < argc ? argv[++i] : ""; };
+    if (arg == "--server") {
+      if (!parse_host_port(value(), opt.server.host, opt.server.port))
+        return false;
+    } else if (arg == "--token") {
+      opt.server.token = value();
+    } else if (arg == "--profile-slug") {
+      opt.profile_slug = value();
+    } else if (arg == "--modes") {
+      opt.modes.clear();
+      std::stringstream list{value()};
+      for (std::string mode; std::getline(list, mode, ',');)
+        opt.modes.push_back(mode);
+    } else if (arg == "--connections") {
+      opt.load.connections = std::stoul(value());
+    } else if (arg == "--duration") {
+      opt.load.duration = std::chrono::milliseconds{std::stoul(value()) * 1000};
+    } else if (arg == "--requests") {
+      opt.load.max_requests = std::stoull(value());
+    } else if (arg == "--csrs") {
+      opt.csr_count = std::stoul(value());
+    } else if (arg == "--key-algorithm" || arg == "--ca-key-algorithm") {
+      auto alg = parse_key_algorithm(value());
+      if (!alg)
+        return false;
+      (arg == "--key-algorithm" ? opt.key_alg : opt.ca_alg) = *alg;
+    } else if (arg == "--cfssl") {
+      opt.cfssl = value();
+    } else if (arg == "--json") {
+      opt.json_path = value();
+    } else {
+      return false;
+    }
+  }
+  return !opt.server.token.empty() && opt.load.connections > 0;
+}
+
+std::string make_csr_pem(key_algorithm alg, size_t index) {
+  auto key = generate_key(alg);
+  x509_req_ptr req{X509_REQ_new()};
+  auto cn = "bench-" + std::to_string(index) + ".example.com";
+  X509_NAME_add_entry_by_txt(X509_REQ_get_subject_name(req.get()), "CN", MBSTRING_UTF8,
+                             reinterpret_cast<const unsigned char*>(cn.c_str()), -1, -1, 0);
+  X509_REQ_set_pubkey(req.get(), key->get());
+  extensions_ptr exts{sk_X509_EXTENSION_new_null()};
+  auto san = "DNS:" + cn;
+  sk_X509_EXTENSION_push(exts.get(),
+                         X509V3_EXT_conf_nid(nullptr, nullptr, NID_subject_alt_name, san.c_str()));
+  X509_REQ_add_extensions(req.get(), exts.get());
+  X509_REQ_sign(req.get(), key->get(), EVP_sha256());
+  bio_ptr bio{BIO_new(BIO_s_mem())};
+  PEM_write_bio_X509_REQ(bio.get(), req.get());
+  char* data = nullptr;
+  auto len = BIO_get_mem_data(bio.get(), &data);
+  return std::string(data, static_cast<size_t>(len));
+}
+
+std::string json_string(std::string_view text) {
+  std::string out;
+  append_json_string(out, text);
+  return out;
+}
+
+const std::string api = "/api/v1/cert-manager";
+
+} // namespace
+
+int main(int argc, char** argv) {
+  options opt;
+  if (!parse_args(argc, argv, opt)) {
+    std::cerr << usage;
+    return 2;
+  }
+  opt.load.progress = isatty(STDERR_FILENO) != 0;
+  httplib::Client cli{opt.server.host, opt.server.port};
+  cli.set_bearer_token_auth(opt.server.token);
+  auto profile_reply = cli.Get((api + "/certificate-profiles/slug/" + opt.profile_slug).c_str());
+  if (!profile_reply || profile_reply->status != 200) {
+    std::cerr << "certmint-bench: cannot read profile '" << opt.profile_slug << "' from "
+              << opt.server.host << ":" << opt.server.port << "\n";
+    return 1;
+  }
+  auto profile_id = json_field(profile_reply->body, "/certificateProfile/id");
+
+  auto cores = std::max(1u, std::thread::hardware_concurrency());
+  std::cerr << "preparing " << opt.csr_count << " CSRs (" << to_string(opt.key_alg) << ")\n";
+  std::vector<std::string> csrs;
+  for (size_t i = 0; i < opt.csr_count; ++i)
+    csrs.push_back(make_csr_pem(opt.key_alg, i));
+  std::vector<std::string> bodies;
+  for (const auto& csr : csrs)
+    bodies.push_back("{\"profileId\":" + json_string(profile_id) + ",\"csr\":" + json_string(csr)
+                     + "}");
+
+  std::cerr << "measuring the crypto ceiling on " << cores << " cores\n";
+  auto ceiling = crypto_ceiling(opt.ca_alg, opt.key_alg, cores, opt.ceiling_duration);
+  auto keygen = keygen_ceiling(opt.key_alg, cores, opt.ceiling_duration);
+  std::printf("crypto ceiling (CSR verify + certificate sign, %u cores): %.0f certificates/s\n",
+              cores, ceiling);
+  std::printf("key generation ceiling (%s, %u cores): %.0f keys/s\n",
+              std::string{to_string(opt.key_alg)}.c_str(), cores, keygen);
+
+  std::vector<std::pair<run_result, double>> results;
+  auto pick = [n = bodies.size()](size_t c, uint64_t i) { return (c * 7919 + i) % n; };
+  for (const auto& mode : opt.modes) {
+    workload work;
+    work.name = mode;
+    double against = ceiling;
+    if (mode == "sync-csr") {
+      work.next = [&](size_t c, uint64_t i) {
+        return http_call{true, api + "/certificates", bodies[pick(c, i)]};
+      };
+      work.certificate = issued_certificate;
+    } else if (mode == "sync-managed") {
+      auto alg = std::string{to_string(opt.key_alg)};
+      work.next = [&, alg](size_t c, uint64_t i) {
+        auto cn = "m-" + std::to_string(c) + "-" + std::to_string(i) + ".example.com";
+        return http_call{true, api + "/certificates",
+                         "{\"profileId\":" + json_string(profile_id)
+                             + ",\"attributes\":{\"commonName\":" + json_string(cn)
+                             + ",\"altNames\":[{\"type\":\"dns_name\",\"value\":" + json_string(cn)
+                             + "}],\"keyAlgorithm\":" + json_string(alg) + "}}"};
+      };
+      work.certificate = issued_certificate;
+      against = keygen;
+    } else if (mode == "poll") {
+      std::vector<std::string> ids;
+      for (size_t i = 0; i < std::min<size_t>(bodies.size(), 256); ++i) {
+        auto res = cli.Post((api + "/certificates").c_str(), bodies[i], "application/json");
+        if (res && res->status == 200)
+          ids.push_back(json_field(res->body, "/certificateRequestId"));
+      }
+      if (ids.empty()) {
+        std::cerr << "certmint-bench: could not issue the requests to poll\n";
+        return 1;
+      }
+      work.next = [ids, &pick](size_t c, uint64_t i) {
+        return http_call{
+            false, api + "/certificates/certificate-requests/" + ids[pick(c, i) % ids.size()], {}};
+      };
+      against = 0;
+    } else {
+      std::cerr << "certmint-bench: unknown mode '" << mode
+                << "' (async modes arrive with the asynchronous request API)\n";
+      return 2;
+    }
+    auto result = run_load(opt.server, work, opt.load);
+    std::printf("%s\n", summary_line(result, against).c_str());
+    results.emplace_back(std::move(result), against);
+  }
+
+  double cfssl_throughput = 0;
+  if (!opt.cfssl.empty()) {
+    target cfssl;
+    if (!parse_host_port(opt.cfssl, cfssl.host, cfssl.port)) {
+      std::cerr << usage;
+      return 2;
+    }
+    std::vector<std::string> cfssl_bodies;
+    for (const auto& csr : csrs)
+      cfssl_bodies.push_back("{\"certificate_request\":" + json_string(csr) + "}");
+    workload work;
+    work.name = "cfssl sign";
+    work.next = [&](size_t c, uint64_t i) {
+      return http_call{true, "/api/v1/cfssl/sign", cfssl_bodies[pick(c, i)]};
+    };
+    auto result = run_load(cfssl, work, opt.load);
+    cfssl_throughput = result.throughput();
+    std::printf("%s\n", summary_line(result, ceiling).c_str());
+    for (const auto& [r, against] : results)
+      if (r.name == "sync-csr" && cfssl_throughput > 0)
+        std::printf("certmint / cfssl (sync-csr): %.2f\n", r.throughput() / cfssl_throughput);
+    results.emplace_back(std::move(result), ceiling);
+  }
+
+  if (!opt.json_path.empty()) {
+    json_writer w;
+    w.begin_object();
+    w.key("cores").value(static_cast<int64_t>(cores));
+    w.key("connections").value(static_cast<int64_t>(opt.load.connections));
+    w.key("key_algorithm").value(to_string(opt.key_alg));
+    w.key("ca_key_algorithm").value(to_string(opt.ca_alg));
+    w.key("crypto_ceiling_per_s").value(ceiling);
+    w.key("keygen_ceiling_per_s").value(keygen);
+    w.key("runs").begin_array();
+    for (const auto& [r, against] : results)
+      w.raw(to_json(r, against));
+    w.end_array();
+    w.end_object();
+    std::ofstream{opt.json_path} << w.str() << "\n";
+  }
+  bool failed = false;
+  for (const auto& [r, against] : results)
+    failed = failed || r.verify_failures > 0;
+  return failed ? 1 : 0;
+}

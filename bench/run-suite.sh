@@ -1,0 +1,47 @@
+#!/usr/bin/env bash
+# The standard benchmark suite (`make bench`): starts certmint (and, when
+# installed, `cfssl serve` as a peer) on 127.0.0.1, runs certmint-bench,
+# writes bench/results.json, stops everything. Bounded in time.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+BUILD=${BUILD:-build}
+DURATION=${BENCH_DURATION:-10}
+CONNECTIONS=${BENCH_CONNECTIONS:-64}
+TOKEN=bench-token-$(head -c 12 /dev/urandom | od -An -tx1 | tr -d ' \n')
+WORK=$(mktemp -d)
+PIDS=()
+cleanup() {
+  for pid in "${PIDS[@]}"; do kill "$pid" 2>/dev/null || true; done
+  wait 2>/dev/null || true
+  rm -rf "$WORK"
+}
+trap cleanup EXIT
+
+CERTMINT_ADMIN_TOKEN=$TOKEN "$BUILD/app/certmint" serve --listen 127.0.0.1:18443 \
+  --data-dir "$WORK/data" > "$WORK/certmint.log" 2>&1 &
+PIDS+=($!)
+
+CFSSL_ARGS=()
+if command -v cfssl > /dev/null; then
+  openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes -days 365 \
+    -subj "/CN=cfssl bench CA" -keyout "$WORK/ca-key.pem" -out "$WORK/ca.pem" 2> /dev/null
+  cat > "$WORK/cfssl.json" << 'JSON'
+{"signing": {"default": {"expiry": "2160h", "usages": ["digital signature", "server auth"]}}}
+JSON
+  cfssl serve -address 127.0.0.1 -port 18888 -ca "$WORK/ca.pem" -ca-key "$WORK/ca-key.pem" \
+    -config "$WORK/cfssl.json" > "$WORK/cfssl.log" 2>&1 &
+  PIDS+=($!)
+  CFSSL_ARGS=(--cfssl 127.0.0.1:18888)
+else
+  echo "cfssl not installed: skipping the cfssl comparison (apt-get install golang-cfssl)"
+fi
+
+for _ in $(seq 1 100); do
+  curl -sf http://127.0.0.1:18443/api/status > /dev/null && break
+  sleep 0.1
+done
+
+"$BUILD/bench/certmint-bench" --server 127.0.0.1:18443 --token "$TOKEN" \
+  --duration "$DURATION" --connections "$CONNECTIONS" --json bench/results.json \
+  "${CFSSL_ARGS[@]}"
+echo "results: bench/results.json"

@@ -1,0 +1,125 @@
+#include <catch2/catch.hpp>
+
+#include <atomic>
+#include <thread>
+
+#include <httplib.h>
+
+#include "bench/load_generator.hpp"
+#include "bench/stats.hpp"
+#include "engine/pem.hpp"
+#include "gateway/json_writer.hpp"
+#include "tests/support/test_pki.hpp"
+
+using namespace certmint;
+using namespace certmint::bench;
+
+TEST_CASE("percentiles are nearest-rank on known data", "[bench][stats]") {
+  std::vector<double> data;
+  for (int i = 100; i >= 1; --i)
+    data.push_back(i);
+  CHECK(percentile(data, 50) == 50);
+  CHECK(percentile(data, 90) == 90);
+  CHECK(percentile(data, 99) == 99);
+  CHECK(percentile(data, 100) == 100);
+  CHECK(percentile(data, 0) == 1);
+  CHECK(percentile({7}, 99) == 7);
+  CHECK(percentile({}, 50) == 0);
+  CHECK(percentile({1, 2, 3, 4}, 50) == 2);
+  CHECK(percentile({1, 2, 3, 4}, 75) == 3);
+}
+
+namespace {
+
+// A local server: every third request fails with 503; GET /cert returns a
+// certificate that verifies, GET /forged one whose chain does not match.
+struct fake_server {
+  httplib::Server server;
+  std::thread thread;
+  int port = 0;
+  std::atomic<int> count{0};
+
+  fake_server(const std::string& good_body, const std::string& bad_body) {
+    server.Post("/issue", [this](const httplib::Request&, httplib::Response& res) {
+      res.status = ++count % 3 == 0 ? 503 : 200;
+      res.set_content("{}", "application/json");
+    });
+    server.Get("/cert", [good_body](const httplib::Request&, httplib::Response& res) {
+      res.set_content(good_body, "application/json");
+    });
+    server.Get("/forged", [bad_body](const httplib::Request&, httplib::Response& res) {
+      res.set_content(bad_body, "application/json");
+    });
+    port = server.bind_to_any_port("127.0.0.1");
+    thread = std::thread{[this] { server.listen_after_bind(); }};
+    while (!server.is_running())
+      std::this_thread::sleep_for(std::chrono::milliseconds(1));
+  }
+  ~fake_server() {
+    server.stop();
+    thread.join();
+  }
+};
+
+} // namespace
+
+TEST_CASE("the harness counts successes and errors by status", "[bench][load]") {
+  fake_server fake{"", ""};
+  workload work;
+  work.name = "errors";
+  work.next = [](size_t, uint64_t) { return http_call{true, "/issue", "{}"}; };
+  load_options options;
+  options.connections = 3;
+  options.max_requests = 30;
+  options.duration = std::chrono::seconds(30);
+  auto result = run_load(target{"127.0.0.1", fake.port, ""}, work, options);
+  CHECK(result.ok + result.errors() == 30);
+  CHECK(result.errors_by_status[503] == 10);
+  CHECK(result.ok == 20);
+  CHECK(result.latencies_ms.size() == 20);
+  CHECK(result.throughput() > 0);
+}
+
+TEST_CASE("the harness verifies a sample of certificates with OpenSSL", "[bench][verify]") {
+  // A real leaf and chain from a self-made CA, and a forged pairing.
+  auto root_key = test::make_ec_key("P-256");
+  auto self_signed = [](EVP_PKEY* key, const char* cn) {
+    x509_ptr cert{X509_new()};
+    X509_set_version(cert.get(), X509_VERSION_3);
+    ASN1_INTEGER_set(X509_get_serialNumber(cert.get()), 1);
+    X509_NAME_add_entry_by_txt(X509_get_subject_name(cert.get()), "CN", MBSTRING_UTF8,
+                               reinterpret_cast<const unsigned char*>(cn), -1, -1, 0);
+    X509_set_issuer_name(cert.get(), X509_get_subject_name(cert.get()));
+    X509_gmtime_adj(X509_getm_notBefore(cert.get()), -60);
+    X509_gmtime_adj(X509_getm_notAfter(cert.get()), 3600);
+    X509_set_pubkey(cert.get(), key);
+    X509_sign(cert.get(), key, EVP_sha256());
+    return certificate_to_pem(cert.get());
+  };
+  auto good = self_signed(root_key.get(), "good");
+  auto other_key = test::make_ec_key("P-256");
+  auto other = self_signed(other_key.get(), "good");
+  auto body = [](const std::string& leaf, const std::string& chain) {
+    std::string out = "{\"certificate\":{\"certificate\":";
+    append_json_string(out, leaf);
+    out += ",\"certificateChain\":";
+    append_json_string(out, chain);
+    return out + "}}";
+  };
+  fake_server fake{body(good, good), body(good, other)};
+  for (auto [path, should_verify] : {std::pair{"/cert", true}, std::pair{"/forged", false}}) {
+    CAPTURE(path);
+    workload work;
+    work.name = path;
+    work.next = [path = std::string{path}](size_t, uint64_t) { return http_call{false, path, {}}; };
+    work.certificate = issued_certificate;
+    work.verify_every = 1;
+    load_options options;
+    options.connections = 1;
+    options.max_requests = 5;
+    auto result = run_load(target{"127.0.0.1", fake.port, ""}, work, options);
+    CHECK(result.ok == 5);
+    CHECK(result.verified == (should_verify ? 5u : 0u));
+    CHECK(result.verify_failures == (should_verify ? 0u : 5u));
+  }
+}
