@@ -41,7 +41,11 @@ using policy_checker_actor = caf::typed_actor<
 /// One per issuance request: drives it through the state machine
 /// (validated -> pending (durable) -> signed -> issued (durable) | failed).
 using request_actor = caf::typed_actor<
-    // Runs the issuance for an identity; replies with the result or an error.
-    caf::replies_to<atom::issue, issuance_input, std::string>::with<issuance_result>>;
+    // Runs the issuance for an identity; replies with the result or an
+    // error. With `respond_async` the reply comes as soon as the request is
+    // durable (status "pending", no certificate) and issuance goes on.
+    caf::replies_to<atom::issue, issuance_input, std::string, bool>::with<issuance_result>,
+    // Finishes a request that was pending when the process stopped.
+    caf::reacts_to<atom::resume, request_record>>;
 
 } // namespace certmint

@@ -8,9 +8,11 @@
 
 #define CERTMINT_ADD_ATOM(name, text) CAF_ADD_ATOM(certmint_atoms, certmint::atom, name, text)
 
-CERTMINT_ADD_ATOM(issue, "issue")    // gateway -> request actor: run one issuance
-CERTMINT_ADD_ATOM(check, "check")    // request actor -> policy checker: validate and plan
-CERTMINT_ADD_ATOM(sign, "sign")      // request actor -> signer: sign a planned leaf
+CERTMINT_ADD_ATOM(issue, "issue") // gateway -> request actor: run one issuance
+CERTMINT_ADD_ATOM(resume,
+                  "resume")       // node -> request actor: finish a request found pending at start
+CERTMINT_ADD_ATOM(check, "check") // request actor -> policy checker: validate and plan
+CERTMINT_ADD_ATOM(sign, "sign")   // request actor -> signer: sign a planned leaf
 CERTMINT_ADD_ATOM(sign_ca, "signca") // configuration -> signer: sign a subordinate CA
 CERTMINT_ADD_ATOM(commit, "commit")  // anyone -> storage writer: apply a transaction
 CERTMINT_ADD_ATOM(batch, "batch")    // storage writer -> itself: write what is queued

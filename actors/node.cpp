@@ -45,6 +45,28 @@ result<std::unique_ptr<node>> node::start(caf::actor_system& sys, std::shared_pt
   return out;
 }
 
+result<size_t> node::resume_pending(const store& db) {
+  std::vector<std::string> ids;
+  auto scanned =
+      db.scan_prefix(column::pending_requests, "", [&ids](std::string_view key, std::string_view) {
+        ids.emplace_back(key);
+        return true;
+      });
+  if (!scanned)
+    return std::move(scanned).error();
+  size_t resumed = 0;
+  for (const auto& id : ids) {
+    auto record = db.get_record<request_record>(column::requests, id);
+    if (!record)
+      return std::move(record).error();
+    if (!*record || (*record)->status != request_status::pending)
+      continue;
+    caf::anon_send(spawn_request_actor(), atom::resume_v, std::move(**record));
+    ++resumed;
+  }
+  return resumed;
+}
+
 status node::start_signers(const ca_record& ca) {
   if (ca.status != ca_status::active || ca.certificate_der.empty())
     return {};

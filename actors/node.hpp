@@ -41,6 +41,12 @@ public:
   /// A fresh request actor for one issuance.
   request_actor spawn_request_actor();
 
+  /// Finishes the requests the pending index lists (those a previous run
+  /// made durable but did not complete): each is signed with its reserved
+  /// serial and plan, or failed when its key was not kept. Returns how many
+  /// were resumed. Reads the index, never the whole request table.
+  result<size_t> resume_pending(const store& db);
+
   /// Starts (or restarts) the signer pool of an active CA that has a
   /// certificate; other CAs get none.
   status start_signers(const ca_record& ca);

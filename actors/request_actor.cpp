@@ -23,13 +23,17 @@ using self_ptr = request_actor::stateful_pointer<request_state>;
 
 void reserve(self_ptr self);
 
+// Replies (unless the client already has its asynchronous answer, or the
+// request is a recovered one nobody waits for) and quits.
 void finish(self_ptr self, issuance_result result) {
-  self->state.promise.deliver(std::move(result));
+  if (self->state.promise.pending())
+    self->state.promise.deliver(std::move(result));
   self->quit();
 }
 
 void finish(self_ptr self, failure err) {
-  self->state.promise.deliver(to_caf_error(std::move(err)));
+  if (self->state.promise.pending())
+    self->state.promise.deliver(to_caf_error(std::move(err)));
   self->quit();
 }
 
@@ -47,9 +51,17 @@ void fail_reserved(self_ptr self, failure err) {
                            request_status::pending,
                            {}});
   tx.put(column::requests, st.record.id, st.record);
+  tx.mutations.push_back({column::pending_requests, st.record.id, std::nullopt});
   self->request(st.services->writer, st.services->stage_timeout, atom::commit_v, std::move(tx))
       .then([self, err](caf::ok_atom) mutable { finish(self, std::move(err)); },
             [self, err](caf::error&) mutable { finish(self, std::move(err)); });
+}
+
+issuance_result pending_result(const request_state& st) {
+  issuance_result out;
+  out.request_id = st.record.id;
+  out.status = std::string{to_string(request_status::pending)};
+  return out;
 }
 
 issuance_result make_result(const request_state& st, const std::string& der) {
@@ -101,6 +113,7 @@ void complete(self_ptr self, std::string der) {
   tx.put(column::certificates, cert.id, cert);
   tx.mutations.push_back({column::profile_certificates, cert.profile_id + cert.id, std::string{}});
   tx.put(column::requests, st.record.id, st.record);
+  tx.mutations.push_back({column::pending_requests, st.record.id, std::nullopt});
   self->request(st.services->writer, st.services->stage_timeout, atom::commit_v, std::move(tx))
       .then([self,
              der = std::move(der)](caf::ok_atom) { finish(self, make_result(self->state, der)); },
@@ -152,16 +165,23 @@ void reserve(self_ptr self) {
                            make_failure(errc::serial_collision, "serial already in use")});
   tx.put(column::requests, st.record.id, st.record);
   tx.mutations.push_back({column::serials, std::move(serial_key), st.record.id});
+  tx.mutations.push_back({column::pending_requests, st.record.id, std::string{}});
   self->request(st.services->writer, st.services->stage_timeout, atom::commit_v, std::move(tx))
-      .then([self](caf::ok_atom) { sign(self); },
-            [self](caf::error& err) {
-              auto why = from_caf_error(err);
-              if (why.code == errc::serial_collision && --self->state.reservations_left > 0) {
-                reserve(self);
-                return;
-              }
-              finish(self, std::move(why));
-            });
+      .then(
+          [self](caf::ok_atom) {
+            // Durable now: an asynchronous client gets its answer here.
+            if (self->state.respond_async)
+              self->state.promise.deliver(pending_result(self->state));
+            sign(self);
+          },
+          [self](caf::error& err) {
+            auto why = from_caf_error(err);
+            if (why.code == errc::serial_collision && --self->state.reservations_left > 0) {
+              reserve(self);
+              return;
+            }
+            finish(self, std::move(why));
+          });
 }
 
 // The request passed its policy: make the key where the server makes it,
@@ -198,10 +218,11 @@ request_actor::behavior_type request_actor_impl(request_actor::stateful_pointer<
                                                 std::shared_ptr<const issuance_services> services) {
   self->state.services = std::move(services);
   return {
-      [self](atom::issue, issuance_input& input,
-             std::string& identity) -> caf::result<issuance_result> {
+      [self](atom::issue, issuance_input& input, std::string& identity,
+             bool respond_async) -> caf::result<issuance_result> {
         auto& st = self->state;
         st.promise = self->make_response_promise<issuance_result>();
+        st.respond_async = respond_async;
         st.record.csr_pem = input.csr.value_or("");
         st.record.metadata = input.metadata;
         st.record.requested_by = std::move(identity);
@@ -216,6 +237,21 @@ request_actor::behavior_type request_actor_impl(request_actor::stateful_pointer<
                 },
                 [self](caf::error& err) { finish(self, from_caf_error(err)); });
         return st.promise;
+      },
+      [self](atom::resume, request_record& record) {
+        // A request found pending at start: it was durable, so its serial and
+        // plan are final; it is signed with exactly those. A server-generated
+        // key was never stored, so such a request cannot finish.
+        auto& st = self->state;
+        st.record = std::move(record);
+        if (st.record.managed_key) {
+          fail_reserved(self, make_failure(errc::unavailable,
+                                           "certmint restarted before this request was signed, and "
+                                           "the key it generated for it was not kept; submit the "
+                                           "request again"));
+          return;
+        }
+        sign(self);
       },
   };
 }

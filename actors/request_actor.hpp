@@ -36,6 +36,7 @@ struct request_state {
   std::string private_key_pem;
   caf::typed_response_promise<issuance_result> promise;
   int reservations_left = 3;
+  bool respond_async = false;
   static inline const char* name = "request";
 };
 

@@ -83,6 +83,11 @@ int serve(const std::vector<std::string>& args) {
   auto actors = node::start(sys, db, *configuration, options);
   if (!actors)
     return fail(actors.error().message);
+  auto resumed = (*actors)->resume_pending(*db);
+  if (!resumed)
+    return fail(resumed.error().message);
+  if (*resumed > 0)
+    std::cout << "certmint: resuming " << *resumed << " request(s) left pending by the last run\n";
   actor_bridge bridge{**actors, std::chrono::milliseconds{cfg->request_timeout_ms}};
   http.serve(db, *configuration, bridge);
 

@@ -8,11 +8,13 @@
 
 namespace certmint {
 
-result<issuance_result> actor_bridge::issue(issuance_input input, std::string identity) {
+result<issuance_result> actor_bridge::issue(issuance_input input, std::string identity,
+                                            bool respond_async) {
   auto worker = actors_.spawn_request_actor();
   caf::scoped_actor self{actors_.system()};
   std::optional<result<issuance_result>> outcome;
-  self->request(worker, timeout_, atom::issue_v, std::move(input), std::move(identity))
+  self->request(worker, timeout_, atom::issue_v, std::move(input), std::move(identity),
+                respond_async)
       .receive([&](issuance_result& ok) { outcome.emplace(std::move(ok)); },
                [&](caf::error& err) { outcome.emplace(from_caf_error(err)); });
   return std::move(*outcome);

@@ -21,8 +21,9 @@ public:
   actor_bridge(node& actors, std::chrono::milliseconds timeout)
       : actors_(actors), timeout_(timeout) {}
 
-  /// Runs one issuance through a new request actor.
-  result<issuance_result> issue(issuance_input input, std::string identity);
+  /// Runs one issuance through a new request actor. With `respond_async`
+  /// the answer comes once the request is durable (status "pending").
+  result<issuance_result> issue(issuance_input input, std::string identity, bool respond_async);
 
   /// Applies a transaction through the storage writer.
   status commit(transaction tx);

@@ -40,9 +40,18 @@ struct http_server::impl {
       return;
     }
     auto remove_roots = input.remove_roots_from_chain;
-    respond->reply(
-        res, bridge->issue(std::move(input), who.name),
-        [remove_roots](const issuance_result& r) { return render_issuance(r, remove_roots); });
+    // RFC 7240: `Prefer: respond-async` asks for 202 once the request is
+    // durable; the client polls the request id.
+    bool respond_async = req.get_header_value("Prefer").find("respond-async") != std::string::npos;
+    auto outcome = bridge->issue(std::move(input), who.name, respond_async);
+    if (outcome && outcome->status == "pending") {
+      res.set_header("Preference-Applied", "respond-async");
+      respond->json(res, 202, render_pending_issuance(*outcome));
+      return;
+    }
+    respond->reply(res, std::move(outcome), [remove_roots](const issuance_result& r) {
+      return render_issuance(r, remove_roots);
+    });
   }
 
   void get_request(const httplib::Request& req, httplib::Response& res) {

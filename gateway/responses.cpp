@@ -83,6 +83,15 @@ std::string render_issuance(const issuance_result& result, bool remove_roots) {
   return w.take();
 }
 
+std::string render_pending_issuance(const issuance_result& result) {
+  json_writer w;
+  w.begin_object().key("certificate").null();
+  w.key("certificateRequestId").value(result.request_id);
+  w.key("status").value(result.status);
+  w.end_object();
+  return w.take();
+}
+
 std::string render_request(const request_record& request, const certificate_record* cert,
                            const ca_view* ca) {
   json_writer w;

@@ -18,6 +18,10 @@ std::string join_chain(const std::vector<std::string>& blocks, bool drop_root);
 /// Response of POST /certificates.
 std::string render_issuance(const issuance_result& result, bool remove_roots);
 
+/// Response of POST /certificates when the request is accepted but not
+/// issued yet: `{certificate: null, certificateRequestId, status: "pending"}`.
+std::string render_pending_issuance(const issuance_result& result);
+
 /// Response of GET /certificates/certificate-requests/:id. `cert` and `ca`
 /// may be null (not issued yet, or CA gone).
 std::string render_request(const request_record& request, const certificate_record* cert,

@@ -11,8 +11,10 @@ namespace certmint {
 namespace {
 
 constexpr const char* column_names[column_count] = {
-    "requests", "certificates",         "cas", "serials", "profiles", "policies", "tokens",
-    "meta",     "profile_certificates",
+    "requests",         "certificates", "cas",
+    "serials",          "profiles",     "policies",
+    "tokens",           "meta",         "profile_certificates",
+    "pending_requests",
 };
 
 failure storage_error(const std::string& what, const rocksdb::Status& st) {

@@ -28,6 +28,8 @@ namespace certmint {
 ///   tokens        hex SHA-256 of the token            -> identity_record
 ///   meta          setting name                        -> bytes
 ///   profile_certificates  profile id + certificate id -> "" (index)
+///   pending_requests      request id -> "" (index of non-terminal requests,
+///                         read at start to finish them)
 enum class column : uint8_t {
   requests,
   certificates,
@@ -38,9 +40,10 @@ enum class column : uint8_t {
   tokens,
   meta,
   profile_certificates,
+  pending_requests,
 };
 
-inline constexpr size_t column_count = 9;
+inline constexpr size_t column_count = 10;
 
 std::string serial_index_key(std::string_view ca_id, std::string_view serial);
 
