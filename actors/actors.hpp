@@ -46,6 +46,8 @@ using request_actor = caf::typed_actor<
     // durable (status "pending", no certificate) and issuance goes on.
     caf::replies_to<atom::issue, issuance_input, std::string, bool>::with<issuance_result>,
     // Finishes a request that was pending when the process stopped.
-    caf::reacts_to<atom::resume, request_record>>;
+    caf::reacts_to<atom::resume, request_record>,
+    // Internal: the synchronous bound passed; answer "pending" if not done.
+    caf::reacts_to<atom::fallback>>;
 
 } // namespace certmint

@@ -41,6 +41,7 @@ result<std::unique_ptr<node>> node::start(caf::actor_system& sys, std::shared_pt
   services->checkers = out->checkers_;
   services->signers = out->signers_;
   services->stage_timeout = options.stage_timeout;
+  services->sync_wait = options.sync_wait;
   out->services_ = std::move(services);
   return out;
 }
@@ -61,7 +62,7 @@ result<size_t> node::resume_pending(const store& db) {
       return std::move(record).error();
     if (!*record || (*record)->status != request_status::pending)
       continue;
-    caf::anon_send(spawn_request_actor(), atom::resume_v, std::move(**record));
+    caf::anon_send(spawn_request_actor(false), atom::resume_v, std::move(**record));
     ++resumed;
   }
   return resumed;
@@ -116,7 +117,12 @@ node::~node() {
   shutdown();
 }
 
-request_actor node::spawn_request_actor() {
+request_actor node::spawn_request_actor(bool bounded) {
+  auto& inflight = *services_->inflight;
+  if (inflight.fetch_add(1) >= options_.max_inflight && bounded) {
+    inflight.fetch_sub(1);
+    return {};
+  }
   return certmint::spawn_request_actor(sys_, services_);
 }
 

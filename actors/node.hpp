@@ -22,6 +22,8 @@ struct node_options {
   std::string public_url;
   size_t signers_per_ca = 2;
   std::chrono::milliseconds stage_timeout{30000};
+  std::chrono::milliseconds sync_wait{10000};
+  size_t max_inflight = 4096;
 };
 
 /// The running actors of one certmint process: the storage writer and a
@@ -38,8 +40,10 @@ public:
 
   caf::actor_system& system() { return sys_; }
 
-  /// A fresh request actor for one issuance.
-  request_actor spawn_request_actor();
+  /// A fresh request actor for one issuance, or an invalid handle when
+  /// `max_inflight` requests are in progress already (the caller answers
+  /// 429). Recovery passes `bounded = false`: those requests are accepted.
+  request_actor spawn_request_actor(bool bounded = true);
 
   /// Finishes the requests the pending index lists (those a previous run
   /// made durable but did not complete): each is signed with its reserved

@@ -169,9 +169,12 @@ void reserve(self_ptr self) {
   self->request(st.services->writer, st.services->stage_timeout, atom::commit_v, std::move(tx))
       .then(
           [self](caf::ok_atom) {
-            // Durable now: an asynchronous client gets its answer here.
+            // Durable now: an asynchronous client gets its answer here; a
+            // synchronous one gets it if signing outlasts the sync bound.
             if (self->state.respond_async)
               self->state.promise.deliver(pending_result(self->state));
+            else
+              self->delayed_send(self, self->state.services->sync_wait, atom::fallback_v);
             sign(self);
           },
           [self](caf::error& err) {
@@ -216,6 +219,7 @@ std::optional<failure> accept(self_ptr self, checked_issuance& checked) {
 
 request_actor::behavior_type request_actor_impl(request_actor::stateful_pointer<request_state> self,
                                                 std::shared_ptr<const issuance_services> services) {
+  self->state.slot = inflight_slot{services->inflight};
   self->state.services = std::move(services);
   return {
       [self](atom::issue, issuance_input& input, std::string& identity,
@@ -252,6 +256,10 @@ request_actor::behavior_type request_actor_impl(request_actor::stateful_pointer<
           return;
         }
         sign(self);
+      },
+      [self](atom::fallback) {
+        if (self->state.promise.pending())
+          self->state.promise.deliver(pending_result(self->state));
       },
   };
 }

@@ -1,5 +1,6 @@
 #pragma once
 
+#include <atomic>
 #include <chrono>
 #include <memory>
 #include <string>
@@ -25,10 +26,39 @@ struct issuance_services {
   std::shared_ptr<round_robin_pool<policy_checker_actor>> checkers;
   std::shared_ptr<signer_directory> signers;
   std::chrono::milliseconds stage_timeout{30000};
+  std::chrono::milliseconds sync_wait{10000};
+  /// Request actors alive now; the node admits new ones below a bound.
+  std::shared_ptr<std::atomic<size_t>> inflight = std::make_shared<std::atomic<size_t>>(0);
+};
+
+/// Holds one unit of `issuance_services::inflight` for the actor's life.
+class inflight_slot {
+public:
+  inflight_slot() = default;
+  explicit inflight_slot(std::shared_ptr<std::atomic<size_t>> counter)
+      : counter_(std::move(counter)) {}
+  inflight_slot(inflight_slot&& other) noexcept = default;
+  inflight_slot& operator=(inflight_slot&& other) noexcept {
+    release();
+    counter_ = std::move(other.counter_);
+    return *this;
+  }
+  inflight_slot(const inflight_slot&) = delete;
+  inflight_slot& operator=(const inflight_slot&) = delete;
+  ~inflight_slot() { release(); }
+
+private:
+  void release() {
+    if (counter_)
+      counter_->fetch_sub(1);
+    counter_.reset();
+  }
+  std::shared_ptr<std::atomic<size_t>> counter_;
 };
 
 struct request_state {
   std::shared_ptr<const issuance_services> services;
+  inflight_slot slot; ///< counted by the node since it spawned this actor
   request_record record;
   bool self_signed = false;
   std::vector<std::string> chain_pem;

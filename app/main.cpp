@@ -80,6 +80,8 @@ int serve(const std::vector<std::string>& args) {
   options.public_url = cfg->public_url;
   options.signers_per_ca = sys.scheduler().num_workers();
   options.stage_timeout = std::chrono::milliseconds{cfg->request_timeout_ms};
+  options.sync_wait = std::chrono::milliseconds{cfg->sync_wait_ms};
+  options.max_inflight = cfg->max_inflight;
   auto actors = node::start(sys, db, *configuration, options);
   if (!actors)
     return fail(actors.error().message);

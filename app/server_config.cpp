@@ -93,6 +93,14 @@ status apply(server_config& cfg, const std::string& name, std::string_view value
       cfg.request_timeout_ms = static_cast<int64_t>(timeout);
     return ok;
   }
+  if (name == "sync-wait-ms") {
+    auto ok = set_count(timeout, value, origin, 1, 600000);
+    if (ok)
+      cfg.sync_wait_ms = static_cast<int64_t>(timeout);
+    return ok;
+  }
+  if (name == "max-inflight")
+    return set_count(cfg.max_inflight, value, origin, 1, 10000000);
   if (name == "ca-key-algorithm")
     return set_key_algorithm(cfg, value, origin);
   return config_error("unknown setting '" + name + "' (" + origin + ")");
@@ -112,6 +120,8 @@ constexpr file_key file_keys[] = {
     {"keepAliveMax", "keep-alive-max"},
     {"maxBodyBytes", "max-body-bytes"},
     {"requestTimeoutMs", "request-timeout-ms"},
+    {"syncWaitMs", "sync-wait-ms"},
+    {"maxInflight", "max-inflight"},
     {"caKeyAlgorithm", "ca-key-algorithm"},
 };
 
@@ -168,6 +178,10 @@ std::string server_usage() {
          "  --keep-alive-max N         requests per keep-alive connection (default 100)\n"
          "  --max-body-bytes N         request body limit (default 65536)\n"
          "  --request-timeout-ms N     bound on one issuance (default 30000)\n"
+         "  --sync-wait-ms N           a synchronous issuance not done by then answers\n"
+         "                             202 pending instead (default 10000)\n"
+         "  --max-inflight N           issuances in progress before new ones get 429\n"
+         "                             (default 4096)\n"
          "  --ca-key-algorithm ALG     key algorithm of bootstrapped CAs (default\n"
          "                             EC_prime256v1)\n"
          "environment: CERTMINT_LISTEN, CERTMINT_DATA_DIR, CERTMINT_PUBLIC_URL,\n"

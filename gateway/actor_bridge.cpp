@@ -11,6 +11,9 @@ namespace certmint {
 result<issuance_result> actor_bridge::issue(issuance_input input, std::string identity,
                                             bool respond_async) {
   auto worker = actors_.spawn_request_actor();
+  if (!worker)
+    return make_failure(errc::too_many_requests,
+                        "Rate limit exceeded. Please try again in 1 seconds");
   caf::scoped_actor self{actors_.system()};
   std::optional<result<issuance_result>> outcome;
   self->request(worker, timeout_, atom::issue_v, std::move(input), std::move(identity),

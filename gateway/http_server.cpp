@@ -44,6 +44,8 @@ struct http_server::impl {
     // durable; the client polls the request id.
     bool respond_async = req.get_header_value("Prefer").find("respond-async") != std::string::npos;
     auto outcome = bridge->issue(std::move(input), who.name, respond_async);
+    if (!outcome && outcome.error().code == errc::too_many_requests)
+      res.set_header("Retry-After", "1");
     if (outcome && outcome->status == "pending") {
       res.set_header("Preference-Applied", "respond-async");
       respond->json(res, 202, render_pending_issuance(*outcome));
@@ -82,6 +84,63 @@ struct http_server::impl {
     respond->json(
         res, 200,
         render_request(**request, cert ? &*cert : nullptr, snapshot->ca((*request)->ca_id)));
+  }
+
+  // Infisical §3.2: only a `pending` request can be cancelled; it becomes
+  // `failed`. The flip is a compare-and-set in the storage writer, and the
+  // completing batch is one too, so a request whose signature is in flight
+  // either is cancelled (and never gets its certificate) or was issued.
+  void cancel_request(const httplib::Request& req, httplib::Response& res,
+                      const identity_record& who) {
+    const auto& id = req.matches[1].str();
+    if (!respond->uuid_param(res, id, "requestId"))
+      return;
+    auto answer = [&](const request_record& r, bool cancelled) {
+      json_writer w;
+      w.begin_object()
+          .key("status")
+          .value(to_string(r.status))
+          .key("cancelled")
+          .value(cancelled)
+          .key("errorMessage")
+          .string_or_null(r.error_message)
+          .end_object();
+      respond->json(res, 200, w.take());
+    };
+    auto load = [&]() -> std::optional<request_record> {
+      auto found = db->get_record<request_record>(column::requests, id);
+      if (!found) {
+        respond->fail(res, std::move(found).error());
+        return std::nullopt;
+      }
+      if (!*found) {
+        respond->fail(res, make_failure(errc::not_found,
+                                        "Certificate request with ID '" + id + "' not found"));
+        return std::nullopt;
+      }
+      return std::move(**found);
+    };
+    auto request = load();
+    if (!request)
+      return;
+    if (request->status != request_status::pending)
+      return answer(*request, false);
+    request->status = request_status::failed;
+    request->error_message = "Cancelled by identity " + who.name;
+    request->updated_at = unix_now();
+    transaction tx;
+    tx.conditions.push_back({precondition::kind::request_in_status, column::requests, id,
+                             request_status::pending,
+                             make_failure(errc::not_pending, "no longer pending")});
+    tx.put(column::requests, id, *request);
+    tx.mutations.push_back({column::pending_requests, id, std::nullopt});
+    auto committed = bridge->commit(std::move(tx));
+    if (committed)
+      return answer(*request, true);
+    if (committed.error().code != errc::not_pending)
+      return respond->fail(res, std::move(committed).error());
+    if (auto current = load())
+      answer(*current, false);
   }
 
   std::optional<certificate_record> load_certificate(httplib::Response& res,
@@ -143,6 +202,10 @@ struct http_server::impl {
     server.Get(api + "/certificates/certificate-requests/" + id,
                r.authenticated(
                    [this](const auto& req, auto& res, const auto&) { get_request(req, res); }));
+    server.Post(api + "/certificates/certificate-requests/" + id + "/cancel",
+                r.authenticated([this](const auto& req, auto& res, const auto& who) {
+                  cancel_request(req, res, who);
+                }));
     server.Get(api + "/certificates/" + id + "/certificate",
                r.authenticated([this](const auto& req, auto& res, const auto&) {
                  get_certificate_body(req, res);

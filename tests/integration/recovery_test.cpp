@@ -105,3 +105,130 @@ TEST_CASE("kill -9 during concurrent submissions loses no acknowledged request",
   }
   CHECK(issued == acknowledged.size());
 }
+
+namespace {
+
+// A profile on a new RSA-4096 root: signing takes milliseconds, which
+// leaves requests `pending` long enough to observe.
+std::string slow_profile(httplib::Client& cli) {
+  auto root = post_json(cli, api + "/ca/internal",
+                        R"({"name":"slow-root","status":"active","configuration":{"type":"root",
+                            "commonName":"slow","notAfter":"2040-01-01T00:00:00Z",
+                            "maxPathLength":-1,"keyAlgorithm":"RSA_4096"}})");
+  REQUIRE(root.status == 200);
+  auto policy = get(cli, api + "/certificate-profiles/slug/default")
+                    .str("/certificateProfile/certificatePolicyId");
+  auto profile =
+      post_json(cli, api + "/certificate-profiles",
+                R"({"certificatePolicyId":")" + policy + R"(","caId":")" + root.str("/id")
+                    + R"(","slug":"slow","enrollmentType":"api","apiConfig":{},
+                                  "defaults":{"ttlDays":7}})");
+  REQUIRE(profile.status == 200);
+  return profile.str("/certificateProfile/id");
+}
+
+} // namespace
+
+TEST_CASE("a synchronous request past the sync bound answers pending", "[integration][async]") {
+  temp_dir dir;
+  server_process server{dir.path(), {"--sync-wait-ms", "1"}};
+  auto cli = server.client();
+  auto profile = slow_profile(*cli);
+  auto reply = post_json(*cli, api + "/certificates",
+                         csr_body(profile, make_csr(key_algorithm::ec_p256).csr_pem));
+  INFO(reply.body);
+  REQUIRE(reply.status == 202);
+  CHECK(reply.str("/status") == "pending");
+  auto done = wait_terminal(*cli, reply.str("/certificateRequestId"));
+  CHECK(done.str("/status") == "issued");
+}
+
+TEST_CASE("cancel: a pending request fails and never gets a certificate", "[integration][cancel]") {
+  temp_dir dir;
+  server_process server{dir.path()};
+  auto cli = server.client();
+  auto profile = slow_profile(*cli);
+  auto body = csr_body(profile, make_csr(key_algorithm::ec_p256).csr_pem);
+  int cancelled = 0;
+  for (int i = 0; i < 12; ++i) {
+    // Cancel right after the request is durable, racing its signature.
+    auto res = cli->Post((api + "/certificates").c_str(), respond_async, body, "application/json");
+    auto accepted = to_reply(res);
+    REQUIRE(accepted.status == 202);
+    auto id = accepted.str("/certificateRequestId");
+    auto answer =
+        post_json(*cli, api + "/certificates/certificate-requests/" + id + "/cancel", "{}");
+    REQUIRE(answer.status == 200);
+    bool ok = false;
+    CHECK_FALSE(answer.json.at_pointer("/cancelled").get_bool().get(ok));
+    auto final_state = wait_terminal(*cli, id);
+    if (ok) {
+      ++cancelled;
+      CHECK(answer.str("/status") == "failed");
+      CHECK(answer.str("/errorMessage") == "Cancelled by identity admin");
+      CHECK(final_state.str("/status") == "failed");
+      CHECK(final_state.is_null("/certificate"));
+    } else {
+      CHECK(final_state.str("/status") == "issued");
+    }
+  }
+  CHECK(cancelled > 0);
+  auto issued =
+      post_json(*cli, api + "/certificates",
+                csr_body(default_profile_id(*cli), make_csr(key_algorithm::ec_p256).csr_pem));
+  auto again = post_json(*cli,
+                         api + "/certificates/certificate-requests/"
+                             + issued.str("/certificateRequestId") + "/cancel",
+                         "{}");
+  CHECK(again.status == 200);
+  CHECK(again.str("/status") == "issued");
+  CHECK(post_json(
+            *cli,
+            api + "/certificates/certificate-requests/00000000-0000-7000-8000-000000000000/cancel",
+            "{}")
+            .status
+        == 404);
+}
+
+TEST_CASE("a burst past the in-flight bound gets 429 and loses nothing accepted",
+          "[integration][backpressure]") {
+  temp_dir dir;
+  server_process server{dir.path(), {"--max-inflight", "4", "--http-threads", "64"}};
+  auto cli = server.client();
+  auto profile = slow_profile(*cli);
+  auto body = csr_body(profile, make_csr(key_algorithm::ec_p256).csr_pem);
+  std::mutex mutex;
+  std::vector<std::string> accepted;
+  std::atomic<int> limited{0};
+  std::atomic<int> polls_ok{0};
+  std::vector<std::thread> clients;
+  for (int c = 0; c < 32; ++c)
+    clients.emplace_back([&] {
+      auto own = server.client();
+      for (int i = 0; i < 4; ++i) {
+        auto res =
+            own->Post((api + "/certificates").c_str(), respond_async, body, "application/json");
+        REQUIRE(res);
+        if (res->status == 429) {
+          CHECK(res->get_header_value("Retry-After") == "1");
+          auto reply = to_reply(res);
+          CHECK(reply.str("/message") == "Rate limit exceeded. Please try again in 1 seconds");
+          ++limited;
+        } else {
+          REQUIRE(res->status == 202);
+          std::lock_guard<std::mutex> guard{mutex};
+          accepted.push_back(to_reply(res).str("/certificateRequestId"));
+        }
+        // Reads keep working under the burst.
+        if (get(*own, "/api/status").status == 200)
+          ++polls_ok;
+      }
+    });
+  for (auto& t : clients)
+    t.join();
+  CHECK(limited > 0);
+  CHECK(polls_ok == 32 * 4);
+  REQUIRE_FALSE(accepted.empty());
+  for (const auto& id : accepted)
+    CHECK(wait_terminal(*cli, id).str("/status") == "issued");
+}
