@@ -165,7 +165,7 @@ void add_ca_routes(httplib::Server& server, http_responder& r, configuration_ser
     r.reply(res, config.create_ca(body), render_ca);
   }));
   server.Get(base, r.authenticated([&r, &config](const request&, response& res, auto&) {
-    r.json(res, 200, render_ca_list(config.list_cas()));
+    r.reply(res, config.list_cas(), render_ca_list);
   }));
   server.Get(base + id + "/certificates" + id + "/der",
              [&r, with_view](const request& req, response& res) {

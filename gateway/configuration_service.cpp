@@ -494,9 +494,8 @@ result<ca_record> configuration_service::create_ca(const ca_create_body& body) {
   return ca;
 }
 
-std::vector<ca_record> configuration_service::list_cas() const {
-  auto cas = db_->load_all<ca_record>(column::cas);
-  return cas ? std::move(*cas) : std::vector<ca_record>{};
+result<std::vector<ca_record>> configuration_service::list_cas() const {
+  return db_->load_all<ca_record>(column::cas);
 }
 
 result<ca_record> configuration_service::get_ca(const std::string& id) const {

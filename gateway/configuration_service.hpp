@@ -67,7 +67,7 @@ public:
                                                         size_t limit) const;
 
   result<ca_record> create_ca(const ca_create_body& body);
-  std::vector<ca_record> list_cas() const;
+  result<std::vector<ca_record>> list_cas() const;
   result<ca_record> get_ca(const std::string& id) const;
   result<ca_record> update_ca(const std::string& id, const ca_patch_body& body);
   result<ca_record> delete_ca(const std::string& id);
