@@ -13,6 +13,7 @@ int http_status(errc code) {
     case errc::unauthorized:
       return 401;
     case errc::forbidden:
+    case errc::permission_denied:
       return 403;
     case errc::not_found:
       return 404;
@@ -45,6 +46,8 @@ std::string_view http_error_name(errc code) {
       return "UnauthorizedError";
     case errc::forbidden:
       return "Forbidden";
+    case errc::permission_denied:
+      return "PermissionDenied";
     case errc::not_found:
       return "NotFound";
     case errc::conflict:
@@ -94,6 +97,8 @@ std::string_view to_string(errc code) {
       return "not_pending";
     case errc::timeout:
       return "timeout";
+    case errc::permission_denied:
+      return "permission_denied";
   }
   return "unknown";
 }

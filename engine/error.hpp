@@ -26,6 +26,7 @@ enum class errc : uint8_t {
   serial_collision = 12, ///< internal: retried with a fresh serial
   not_pending = 13,      ///< 500: a request left `pending` under our feet
   timeout = 14,          ///< 504: an internal stage did not answer in time
+  permission_denied = 15, ///< 403: the identity lacks the role
 };
 
 /// The HTTP status an error code maps to at the gateway.

@@ -52,35 +52,45 @@ std::string query(const request& req, const char* name) {
 void add_policy_routes(httplib::Server& server, http_responder& r, configuration_service& config,
                        const std::string& base) {
   const std::string id = "/([^/]+)";
-  server.Post(base, r.authenticated([&r, &config](const request& req, response& res, auto&) {
-    policy_body body;
-    if (auto err = parse_policy_body(req.body, true, body))
-      return r.error(res, *err);
-    r.reply(res, config.create_policy(body), render_policy);
-  }));
-  server.Get(base, r.authenticated([&r, &config](const request& req, response& res, auto&) {
-    size_t offset = 0;
-    size_t limit = 0;
-    if (read_paging(req, res, r, offset, limit))
-      r.json(res, 200,
-             render_policy_page(config.list_policies(offset, limit, query(req, "search"))));
-  }));
-  server.Get(base + id, r.authenticated([&r, &config](const request& req, response& res, auto&) {
-    if (r.uuid_param(res, req.matches[1], "id"))
-      r.reply(res, config.get_policy(req.matches[1]), render_policy);
-  }));
-  server.Patch(base + id, r.authenticated([&r, &config](const request& req, response& res, auto&) {
-    if (!r.uuid_param(res, req.matches[1], "id"))
-      return;
-    policy_body body;
-    if (auto err = parse_policy_body(req.body, false, body))
-      return r.error(res, *err);
-    r.reply(res, config.update_policy(req.matches[1], body), render_policy);
-  }));
-  server.Delete(base + id, r.authenticated([&r, &config](const request& req, response& res, auto&) {
-    if (r.uuid_param(res, req.matches[1], "id"))
-      r.reply(res, config.delete_policy(req.matches[1]), render_policy);
-  }));
+  server.Post(base, r.authenticated(role_manage, "create", "CertificatePolicies",
+                                    [&r, &config](const request& req, response& res, auto&) {
+                                      policy_body body;
+                                      if (auto err = parse_policy_body(req.body, true, body))
+                                        return r.error(res, *err);
+                                      r.reply(res, config.create_policy(body), render_policy);
+                                    }));
+  server.Get(base,
+             r.authenticated(role_manage | role_read | role_issue, "read", "CertificatePolicies",
+                             [&r, &config](const request& req, response& res, auto&) {
+                               size_t offset = 0;
+                               size_t limit = 0;
+                               if (read_paging(req, res, r, offset, limit))
+                                 r.json(res, 200,
+                                        render_policy_page(config.list_policies(
+                                            offset, limit, query(req, "search"))));
+                             }));
+  server.Get(base + id,
+             r.authenticated(role_manage | role_read | role_issue, "read", "CertificatePolicies",
+                             [&r, &config](const request& req, response& res, auto&) {
+                               if (r.uuid_param(res, req.matches[1], "id"))
+                                 r.reply(res, config.get_policy(req.matches[1]), render_policy);
+                             }));
+  server.Patch(base + id, r.authenticated(role_manage, "edit", "CertificatePolicies",
+                                          [&r, &config](const request& req, response& res, auto&) {
+                                            if (!r.uuid_param(res, req.matches[1], "id"))
+                                              return;
+                                            policy_body body;
+                                            if (auto err = parse_policy_body(req.body, false, body))
+                                              return r.error(res, *err);
+                                            r.reply(res, config.update_policy(req.matches[1], body),
+                                                    render_policy);
+                                          }));
+  server.Delete(base + id, r.authenticated(role_manage, "delete", "CertificatePolicies",
+                                           [&r, &config](const request& req, response& res, auto&) {
+                                             if (r.uuid_param(res, req.matches[1], "id"))
+                                               r.reply(res, config.delete_policy(req.matches[1]),
+                                                       render_policy);
+                                           }));
 }
 
 void add_profile_routes(httplib::Server& server, http_responder& r, configuration_service& config,
@@ -90,55 +100,66 @@ void add_profile_routes(httplib::Server& server, http_responder& r, configuratio
     return render_profile(p, *configuration->current());
   };
   server.Post(base,
-              r.authenticated([&r, &config, render](const request& req, response& res, auto&) {
-                profile_body body;
-                if (auto err = parse_profile_body(req.body, true, body))
-                  return r.error(res, *err);
-                r.reply(res, config.create_profile(body), render);
-              }));
-  server.Get(base, r.authenticated([&r, &config, configuration](const request& req, response& res,
-                                                                auto&) {
-    profile_filter filter;
-    if (!read_paging(req, res, r, filter.offset, filter.limit))
-      return;
-    filter.search = query(req, "search");
-    filter.enrollment_type = query(req, "enrollmentType");
-    filter.issuer_type = query(req, "issuerType");
-    filter.ca_id = query(req, "caId");
-    r.json(res, 200, render_profile_page(config.list_profiles(filter), *configuration->current()));
-  }));
+              r.authenticated(role_manage, "create", "CertificateProfiles",
+                              [&r, &config, render](const request& req, response& res, auto&) {
+                                profile_body body;
+                                if (auto err = parse_profile_body(req.body, true, body))
+                                  return r.error(res, *err);
+                                r.reply(res, config.create_profile(body), render);
+                              }));
+  server.Get(
+      base, r.authenticated(role_manage | role_read | role_issue, "read", "CertificateProfiles",
+                            [&r, &config, configuration](const request& req, response& res, auto&) {
+                              profile_filter filter;
+                              if (!read_paging(req, res, r, filter.offset, filter.limit))
+                                return;
+                              filter.search = query(req, "search");
+                              filter.enrollment_type = query(req, "enrollmentType");
+                              filter.issuer_type = query(req, "issuerType");
+                              filter.ca_id = query(req, "caId");
+                              r.json(res, 200,
+                                     render_profile_page(config.list_profiles(filter),
+                                                         *configuration->current()));
+                            }));
   server.Get(base + "/slug/([^/]+)",
-             r.authenticated([&r, &config, render](const request& req, response& res, auto&) {
-               r.reply(res, config.get_profile_by_slug(req.matches[1]), render);
-             }));
-  server.Get(base + id + "/certificates", r.authenticated([&r, &config](const request& req,
-                                                                        response& res, auto&) {
-    size_t offset = 0;
-    size_t limit = 0;
-    if (!r.uuid_param(res, req.matches[1], "id") || !read_paging(req, res, r, offset, limit))
-      return;
-    r.reply(res, config.profile_certificates(req.matches[1], offset, limit),
-            render_profile_certificates);
-  }));
+             r.authenticated(role_manage | role_read | role_issue, "read", "CertificateProfiles",
+                             [&r, &config, render](const request& req, response& res, auto&) {
+                               r.reply(res, config.get_profile_by_slug(req.matches[1]), render);
+                             }));
+  server.Get(base + id + "/certificates",
+             r.authenticated(role_manage | role_read, "read", "Certificates",
+                             [&r, &config](const request& req, response& res, auto&) {
+                               size_t offset = 0;
+                               size_t limit = 0;
+                               if (!r.uuid_param(res, req.matches[1], "id")
+                                   || !read_paging(req, res, r, offset, limit))
+                                 return;
+                               r.reply(res,
+                                       config.profile_certificates(req.matches[1], offset, limit),
+                                       render_profile_certificates);
+                             }));
   server.Get(base + id,
-             r.authenticated([&r, &config, render](const request& req, response& res, auto&) {
-               if (r.uuid_param(res, req.matches[1], "id"))
-                 r.reply(res, config.get_profile(req.matches[1]), render);
-             }));
+             r.authenticated(role_manage | role_read | role_issue, "read", "CertificateProfiles",
+                             [&r, &config, render](const request& req, response& res, auto&) {
+                               if (r.uuid_param(res, req.matches[1], "id"))
+                                 r.reply(res, config.get_profile(req.matches[1]), render);
+                             }));
   server.Patch(base + id,
-               r.authenticated([&r, &config, render](const request& req, response& res, auto&) {
-                 if (!r.uuid_param(res, req.matches[1], "id"))
-                   return;
-                 profile_body body;
-                 if (auto err = parse_profile_body(req.body, false, body))
-                   return r.error(res, *err);
-                 r.reply(res, config.update_profile(req.matches[1], body), render);
-               }));
+               r.authenticated(role_manage, "edit", "CertificateProfiles",
+                               [&r, &config, render](const request& req, response& res, auto&) {
+                                 if (!r.uuid_param(res, req.matches[1], "id"))
+                                   return;
+                                 profile_body body;
+                                 if (auto err = parse_profile_body(req.body, false, body))
+                                   return r.error(res, *err);
+                                 r.reply(res, config.update_profile(req.matches[1], body), render);
+                               }));
   server.Delete(base + id,
-                r.authenticated([&r, &config, render](const request& req, response& res, auto&) {
-                  if (r.uuid_param(res, req.matches[1], "id"))
-                    r.reply(res, config.delete_profile(req.matches[1]), render);
-                }));
+                r.authenticated(role_manage, "delete", "CertificateProfiles",
+                                [&r, &config, render](const request& req, response& res, auto&) {
+                                  if (r.uuid_param(res, req.matches[1], "id"))
+                                    r.reply(res, config.delete_profile(req.matches[1]), render);
+                                }));
 }
 
 void add_ca_routes(httplib::Server& server, http_responder& r, configuration_service& config,
@@ -158,15 +179,18 @@ void add_ca_routes(httplib::Server& server, http_responder& r, configuration_ser
                     make_failure(errc::bad_request, "CA does not have a certificate installed"));
     render(*ca);
   };
-  server.Post(base, r.authenticated([&r, &config](const request& req, response& res, auto&) {
-    ca_create_body body;
-    if (auto err = parse_ca_create_body(req.body, body))
-      return r.error(res, *err);
-    r.reply(res, config.create_ca(body), render_ca);
-  }));
-  server.Get(base, r.authenticated([&r, &config](const request&, response& res, auto&) {
-    r.reply(res, config.list_cas(), render_ca_list);
-  }));
+  server.Post(base, r.authenticated(role_manage, "create", "CertificateAuthorities",
+                                    [&r, &config](const request& req, response& res, auto&) {
+                                      ca_create_body body;
+                                      if (auto err = parse_ca_create_body(req.body, body))
+                                        return r.error(res, *err);
+                                      r.reply(res, config.create_ca(body), render_ca);
+                                    }));
+  server.Get(base,
+             r.authenticated(role_manage | role_read | role_issue, "read", "CertificateAuthorities",
+                             [&r, &config](const request&, response& res, auto&) {
+                               r.reply(res, config.list_cas(), render_ca_list);
+                             }));
   server.Get(base + id + "/certificates" + id + "/der",
              [&r, with_view](const request& req, response& res) {
                with_view(res, req.matches[1], [&](const ca_view& ca) {
@@ -179,69 +203,83 @@ void add_ca_routes(httplib::Server& server, http_responder& r, configuration_ser
                });
              });
   server.Get(base + id + "/certificate",
-             r.authenticated([&r, with_view](const request& req, response& res, auto&) {
-               with_view(res, req.matches[1],
-                         [&](const ca_view& ca) { r.json(res, 200, render_ca_certificate(ca)); });
-             }));
+             r.authenticated(role_manage | role_read | role_issue, "read", "CertificateAuthorities",
+                             [&r, with_view](const request& req, response& res, auto&) {
+                               with_view(res, req.matches[1], [&](const ca_view& ca) {
+                                 r.json(res, 200, render_ca_certificate(ca));
+                               });
+                             }));
   server.Get(base + id + "/ca-certificates",
-             r.authenticated([&r, with_view](const request& req, response& res, auto&) {
-               with_view(res, req.matches[1],
-                         [&](const ca_view& ca) { r.json(res, 200, render_ca_certificates(ca)); });
-             }));
+             r.authenticated(role_manage | role_read | role_issue, "read", "CertificateAuthorities",
+                             [&r, with_view](const request& req, response& res, auto&) {
+                               with_view(res, req.matches[1], [&](const ca_view& ca) {
+                                 r.json(res, 200, render_ca_certificates(ca));
+                               });
+                             }));
   server.Get(base + id + "/csr",
-             r.authenticated([&r, &config](const request& req, response& res, auto&) {
-               if (r.uuid_param(res, req.matches[1], "caId"))
-                 r.reply(res, config.ca_csr(req.matches[1]), [](const std::string& csr) {
-                   json_writer w;
-                   w.begin_object().key("csr").value(csr).end_object();
-                   return w.take();
-                 });
-             }));
+             r.authenticated(role_manage | role_read, "read", "CertificateAuthorities",
+                             [&r, &config](const request& req, response& res, auto&) {
+                               if (r.uuid_param(res, req.matches[1], "caId"))
+                                 r.reply(res, config.ca_csr(req.matches[1]),
+                                         [](const std::string& csr) {
+                                           json_writer w;
+                                           w.begin_object().key("csr").value(csr).end_object();
+                                           return w.take();
+                                         });
+                             }));
   server.Post(base + id + "/import-certificate",
-              r.authenticated([&r, &config](const request& req, response& res, auto&) {
-                if (!r.uuid_param(res, req.matches[1], "caId"))
-                  return;
-                import_certificate_body body;
-                if (auto err = parse_import_certificate_body(req.body, body))
-                  return r.error(res, *err);
-                r.reply(res, config.import_ca_certificate(req.matches[1], body),
-                        [](const ca_record& ca) {
-                          json_writer w;
-                          w.begin_object()
-                              .key("message")
-                              .value("Successfully imported certificate to CA")
-                              .key("caId")
-                              .value(ca.id)
-                              .end_object();
-                          return w.take();
-                        });
-              }));
+              r.authenticated(role_manage, "edit", "CertificateAuthorities",
+                              [&r, &config](const request& req, response& res, auto&) {
+                                if (!r.uuid_param(res, req.matches[1], "caId"))
+                                  return;
+                                import_certificate_body body;
+                                if (auto err = parse_import_certificate_body(req.body, body))
+                                  return r.error(res, *err);
+                                r.reply(res, config.import_ca_certificate(req.matches[1], body),
+                                        [](const ca_record& ca) {
+                                          json_writer w;
+                                          w.begin_object()
+                                              .key("message")
+                                              .value("Successfully imported certificate to CA")
+                                              .key("caId")
+                                              .value(ca.id)
+                                              .end_object();
+                                          return w.take();
+                                        });
+                              }));
   server.Post(base + id + "/sign-intermediate",
-              r.authenticated([&r, &config](const request& req, response& res, auto&) {
-                if (!r.uuid_param(res, req.matches[1], "caId"))
-                  return;
-                sign_intermediate_body body;
-                if (auto err = parse_sign_intermediate_body(req.body, body))
-                  return r.error(res, *err);
-                r.reply(res, config.sign_intermediate(req.matches[1], body),
-                        render_signed_intermediate);
-              }));
-  server.Get(base + id, r.authenticated([&r, &config](const request& req, response& res, auto&) {
-    if (r.uuid_param(res, req.matches[1], "caId"))
-      r.reply(res, config.get_ca(req.matches[1]), render_ca);
-  }));
-  server.Patch(base + id, r.authenticated([&r, &config](const request& req, response& res, auto&) {
-    if (!r.uuid_param(res, req.matches[1], "caId"))
-      return;
-    ca_patch_body body;
-    if (auto err = parse_ca_patch_body(req.body, body))
-      return r.error(res, *err);
-    r.reply(res, config.update_ca(req.matches[1], body), render_ca);
-  }));
-  server.Delete(base + id, r.authenticated([&r, &config](const request& req, response& res, auto&) {
-    if (r.uuid_param(res, req.matches[1], "caId"))
-      r.reply(res, config.delete_ca(req.matches[1]), render_ca);
-  }));
+              r.authenticated(role_manage, "create", "CertificateAuthorities",
+                              [&r, &config](const request& req, response& res, auto&) {
+                                if (!r.uuid_param(res, req.matches[1], "caId"))
+                                  return;
+                                sign_intermediate_body body;
+                                if (auto err = parse_sign_intermediate_body(req.body, body))
+                                  return r.error(res, *err);
+                                r.reply(res, config.sign_intermediate(req.matches[1], body),
+                                        render_signed_intermediate);
+                              }));
+  server.Get(base + id,
+             r.authenticated(role_manage | role_read | role_issue, "read", "CertificateAuthorities",
+                             [&r, &config](const request& req, response& res, auto&) {
+                               if (r.uuid_param(res, req.matches[1], "caId"))
+                                 r.reply(res, config.get_ca(req.matches[1]), render_ca);
+                             }));
+  server.Patch(base + id, r.authenticated(role_manage, "edit", "CertificateAuthorities",
+                                          [&r, &config](const request& req, response& res, auto&) {
+                                            if (!r.uuid_param(res, req.matches[1], "caId"))
+                                              return;
+                                            ca_patch_body body;
+                                            if (auto err = parse_ca_patch_body(req.body, body))
+                                              return r.error(res, *err);
+                                            r.reply(res, config.update_ca(req.matches[1], body),
+                                                    render_ca);
+                                          }));
+  server.Delete(base + id, r.authenticated(role_manage, "delete", "CertificateAuthorities",
+                                           [&r, &config](const request& req, response& res, auto&) {
+                                             if (r.uuid_param(res, req.matches[1], "caId"))
+                                               r.reply(res, config.delete_ca(req.matches[1]),
+                                                       render_ca);
+                                           }));
 }
 
 } // namespace

@@ -40,11 +40,18 @@ bool http_responder::uuid_param(httplib::Response& res, const std::string& value
   return false;
 }
 
-http_responder::handler http_responder::authenticated(authed_handler inner) {
-  return [this, inner = std::move(inner)](const httplib::Request& req, httplib::Response& res) {
+http_responder::handler http_responder::authenticated(uint8_t roles, const char* action,
+                                                      const char* subject, authed_handler inner) {
+  return [this, inner = std::move(inner), roles, action, subject](const httplib::Request& req,
+                                                                  httplib::Response& res) {
     auto identity = auth_.authenticate(req.get_header_value("Authorization"));
     if (!identity) {
       fail(res, std::move(identity).error());
+      return;
+    }
+    if ((identity->roles & (roles | role_admin)) == 0) {
+      fail(res, make_failure(errc::permission_denied,
+                             std::string{"You are not allowed to "} + action + " on " + subject));
       return;
     }
     inner(req, res, *identity);

@@ -30,8 +30,11 @@ public:
   /// Path parameters are UUIDs; anything else is a 422 as in Infisical.
   bool uuid_param(httplib::Response& res, const std::string& value, const char* name);
 
-  /// Wraps a handler so that it runs only for a valid bearer token.
-  handler authenticated(authed_handler inner);
+  /// Wraps a handler so that it runs only for a valid bearer token whose
+  /// identity holds one of `roles` (admin always does); otherwise 401, or
+  /// 403 `You are not allowed to <action> on <subject>`.
+  handler authenticated(uint8_t roles, const char* action, const char* subject,
+                        authed_handler inner);
 
   /// Renders a result with `render`, or answers with its error.
   template <class T, class Render>

@@ -12,6 +12,7 @@
 #include "gateway/configuration_routes.hpp"
 #include "gateway/configuration_service.hpp"
 #include "gateway/http_responder.hpp"
+#include "gateway/identity_routes.hpp"
 #include "gateway/issuance_request_parser.hpp"
 #include "gateway/json_writer.hpp"
 #include "gateway/responses.hpp"
@@ -56,7 +57,20 @@ struct http_server::impl {
     });
   }
 
-  void get_request(const httplib::Request& req, httplib::Response& res) {
+  // An `issue`-only identity sees its own requests and certificates only.
+  bool owns(httplib::Response& res, const identity_record& who, const std::string& requested_by,
+            const char* action, const char* subject) {
+    if (who.may(role_read) && std::string_view{action} == "read")
+      return true;
+    if (who.may(role_admin) || requested_by == who.name)
+      return true;
+    respond->fail(res, make_failure(errc::permission_denied, std::string{"You are not allowed to "}
+                                                               + action + " on " + subject));
+    return false;
+  }
+
+  void get_request(const httplib::Request& req, httplib::Response& res,
+                   const identity_record& who) {
     const auto& id = req.matches[1].str();
     if (!respond->uuid_param(res, id, "requestId"))
       return;
@@ -70,6 +84,8 @@ struct http_server::impl {
           res, make_failure(errc::not_found, "Certificate request with ID '" + id + "' not found"));
       return;
     }
+    if (!owns(res, who, (*request)->requested_by, "read", "CertificateRequests"))
+      return;
     std::optional<certificate_record> cert;
     if (!(*request)->certificate_id.empty()) {
       auto found =
@@ -121,7 +137,7 @@ struct http_server::impl {
       return std::move(**found);
     };
     auto request = load();
-    if (!request)
+    if (!request || !owns(res, who, request->requested_by, "cancel", "CertificateRequests"))
       return;
     if (request->status != request_status::pending)
       return answer(*request, false);
@@ -144,7 +160,8 @@ struct http_server::impl {
   }
 
   std::optional<certificate_record> load_certificate(httplib::Response& res,
-                                                     const std::string& id) {
+                                                     const std::string& id,
+                                                     const identity_record& who) {
     if (!respond->uuid_param(res, id, "id"))
       return std::nullopt;
     auto cert = db->get_record<certificate_record>(column::certificates, id);
@@ -157,11 +174,18 @@ struct http_server::impl {
                     make_failure(errc::not_found, "Certificate with ID '" + id + "' not found"));
       return std::nullopt;
     }
+    if (!who.may(role_read)) {
+      auto request = db->get_record<request_record>(column::requests, (*cert)->request_id);
+      auto requester = request && *request ? (*request)->requested_by : std::string{};
+      if (!owns(res, who, requester, "read", "Certificates"))
+        return std::nullopt;
+    }
     return std::move(**cert);
   }
 
-  void get_certificate(const httplib::Request& req, httplib::Response& res) {
-    auto cert = load_certificate(res, req.matches[1].str());
+  void get_certificate(const httplib::Request& req, httplib::Response& res,
+                       const identity_record& who) {
+    auto cert = load_certificate(res, req.matches[1].str(), who);
     if (!cert)
       return;
     auto snapshot = configuration->current();
@@ -170,8 +194,9 @@ struct http_server::impl {
         render_certificate(*cert, snapshot->ca(cert->ca_id), snapshot->profile(cert->profile_id)));
   }
 
-  void get_certificate_body(const httplib::Request& req, httplib::Response& res) {
-    auto cert = load_certificate(res, req.matches[1].str());
+  void get_certificate_body(const httplib::Request& req, httplib::Response& res,
+                            const identity_record& who) {
+    auto cert = load_certificate(res, req.matches[1].str(), who);
     if (!cert)
       return;
     auto snapshot = configuration->current();
@@ -198,22 +223,28 @@ struct http_server::impl {
     server.Get("/api/status", [this](const auto& req, auto& res) { status(req, res); });
     server.Post(api + "/certificates",
                 r.authenticated(
+                    role_issue, "create", "Certificates",
                     [this](const auto& req, auto& res, const auto& who) { issue(req, res, who); }));
     server.Get(api + "/certificates/certificate-requests/" + id,
                r.authenticated(
-                   [this](const auto& req, auto& res, const auto&) { get_request(req, res); }));
+                   role_issue | role_read, "read", "CertificateRequests",
+                   [this](const auto& req, auto& res, const auto& who) { get_request(req, res, who); }));
     server.Post(api + "/certificates/certificate-requests/" + id + "/cancel",
-                r.authenticated([this](const auto& req, auto& res, const auto& who) {
-                  cancel_request(req, res, who);
-                }));
+                r.authenticated(role_issue, "cancel", "CertificateRequests",
+                                [this](const auto& req, auto& res, const auto& who) {
+                                  cancel_request(req, res, who);
+                                }));
     server.Get(api + "/certificates/" + id + "/certificate",
-               r.authenticated([this](const auto& req, auto& res, const auto&) {
-                 get_certificate_body(req, res);
-               }));
+               r.authenticated(role_issue | role_read, "read", "Certificates",
+                               [this](const auto& req, auto& res, const auto& who) {
+                                 get_certificate_body(req, res, who);
+                               }));
     server.Get(api + "/certificates/" + id,
                r.authenticated(
-                   [this](const auto& req, auto& res, const auto&) { get_certificate(req, res); }));
+                   role_issue | role_read, "read", "Certificates",
+                   [this](const auto& req, auto& res, const auto& who) { get_certificate(req, res, who); }));
     add_configuration_routes(server, r, *config, configuration);
+    add_identity_routes(server, r, db, *bridge);
   }
 
   void configure_connections() {

@@ -18,6 +18,37 @@ std::string_view to_string(request_status status) {
   return "unknown";
 }
 
+std::string_view to_string(role_bit role) {
+  switch (role) {
+    case role_admin:
+      return "admin";
+    case role_manage:
+      return "manage";
+    case role_issue:
+      return "issue";
+    case role_approve:
+      return "approve";
+    case role_read:
+      return "read";
+  }
+  return "unknown";
+}
+
+std::optional<role_bit> parse_role(std::string_view name) {
+  for (auto role : {role_admin, role_manage, role_issue, role_approve, role_read})
+    if (to_string(role) == name)
+      return role;
+  return std::nullopt;
+}
+
+std::vector<std::string_view> role_names(uint8_t roles) {
+  std::vector<std::string_view> out;
+  for (auto role : {role_admin, role_manage, role_issue, role_approve, role_read})
+    if (roles & role)
+      out.push_back(to_string(role));
+  return out;
+}
+
 std::string_view to_string(ca_type type) {
   return type == ca_type::root ? "root" : "intermediate";
 }

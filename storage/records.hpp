@@ -5,6 +5,7 @@
 // encoding. Adding a member means bumping the record's version in codec.cpp.
 
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <utility>
@@ -121,15 +122,30 @@ struct profile_record {
   int64_t updated_at = 0;
 };
 
-/// Roles an identity may hold (a bit mask; more arrive with scoped tokens).
+/// Roles an identity may hold (a bit mask). `admin` may do everything,
+/// including managing tokens; `manage` changes CAs, policies and profiles;
+/// `issue` submits, polls and cancels its own requests and reads their
+/// certificates; `approve` decides approvals; `read` reads everything.
 enum role_bit : uint8_t {
   role_admin = 1u << 0,
+  role_manage = 1u << 1,
+  role_issue = 1u << 2,
+  role_approve = 1u << 3,
+  role_read = 1u << 4,
 };
+
+std::string_view to_string(role_bit role);
+std::optional<role_bit> parse_role(std::string_view name);
+std::vector<std::string_view> role_names(uint8_t roles);
 
 struct identity_record {
   std::string name;
   uint8_t roles = 0;
   int64_t created_at = 0;
+  std::string token_id;  ///< public id of the token (list, revoke)
+
+  /// Whether the identity may act with `role` (admin may do anything).
+  bool may(role_bit role) const { return (roles & (role | role_admin)) != 0; }
 };
 
 // -- field lists ------------------------------------------------------------
@@ -208,7 +224,7 @@ template <class F> void fields(F& f, profile_record& x) {
 }
 
 template <class F> void fields(F& f, identity_record& x) {
-  f(x.name, x.roles, x.created_at);
+  f(x.name, x.roles, x.created_at, x.token_id);
 }
 
 } // namespace certmint

@@ -1,0 +1,20 @@
+#pragma once
+
+#include <memory>
+
+#include <httplib.h>
+
+namespace certmint {
+
+class actor_bridge;
+class http_responder;
+class store;
+
+/// Scoped API tokens, for admins: `POST /api/v1/identities/tokens`
+/// `{name, roles[]}` creates one (the token is shown once; only its SHA-256
+/// digest is stored), `GET` lists them (never the secrets), `DELETE
+/// /api/v1/identities/tokens/:tokenId` revokes one.
+void add_identity_routes(httplib::Server& server, http_responder& respond,
+                         std::shared_ptr<const store> db, actor_bridge& bridge);
+
+} // namespace certmint
