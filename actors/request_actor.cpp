@@ -165,6 +165,15 @@ void reserve(self_ptr self) {
                            make_failure(errc::serial_collision, "serial already in use")});
   tx.put(column::requests, st.record.id, st.record);
   tx.mutations.push_back({column::serials, std::move(serial_key), st.record.id});
+  if (!st.idempotency_key.empty()) {
+    // The key is claimed in the same batch as the request: of two
+    // concurrent retries, exactly one reserves; the other finds the key.
+    tx.conditions.push_back({precondition::kind::absent, column::idempotency, st.idempotency_key,
+                             request_status::pending,
+                             make_failure(errc::conflict, "Idempotency-Key already used")});
+    st.idempotency.request_id = st.record.id;
+    tx.put(column::idempotency, st.idempotency_key, st.idempotency);
+  }
   tx.mutations.push_back({column::pending_requests, st.record.id, std::string{}});
   self->request(st.services->writer, st.services->stage_timeout, atom::commit_v, std::move(tx))
       .then(
@@ -228,6 +237,9 @@ request_actor::behavior_type request_actor_impl(request_actor::stateful_pointer<
         st.promise = self->make_response_promise<issuance_result>();
         st.respond_async = respond_async;
         st.record.csr_pem = input.csr.value_or("");
+        st.idempotency_key = input.idempotency_key;
+        st.idempotency.body_digest = input.body_digest;
+        st.idempotency.expires_at = input.idempotency_expires_at;
         st.record.metadata = input.metadata;
         st.record.requested_by = std::move(identity);
         auto checker = st.services->checkers->pick();

@@ -67,6 +67,8 @@ struct request_state {
   caf::typed_response_promise<issuance_result> promise;
   int reservations_left = 3;
   bool respond_async = false;
+  std::string idempotency_key;     ///< empty: no Idempotency-Key
+  idempotency_record idempotency;
   static inline const char* name = "request";
 };
 

@@ -99,6 +99,8 @@ status apply(server_config& cfg, const std::string& name, std::string_view value
       cfg.sync_wait_ms = static_cast<int64_t>(timeout);
     return ok;
   }
+  if (name == "idempotency-window-s")
+    return set_count(cfg.idempotency_window_s, value, origin, 1, 31536000);
   if (name == "max-inflight")
     return set_count(cfg.max_inflight, value, origin, 1, 10000000);
   if (name == "ca-key-algorithm")
@@ -122,6 +124,7 @@ constexpr file_key file_keys[] = {
     {"requestTimeoutMs", "request-timeout-ms"},
     {"syncWaitMs", "sync-wait-ms"},
     {"maxInflight", "max-inflight"},
+    {"idempotencyWindowS", "idempotency-window-s"},
     {"caKeyAlgorithm", "ca-key-algorithm"},
 };
 
@@ -180,6 +183,7 @@ std::string server_usage() {
          "  --request-timeout-ms N     bound on one issuance (default 30000)\n"
          "  --sync-wait-ms N           a synchronous issuance not done by then answers\n"
          "                             202 pending instead (default 10000)\n"
+         "  --idempotency-window-s N   how long an Idempotency-Key holds (default 86400)\n"
          "  --max-inflight N           issuances in progress before new ones get 429\n"
          "                             (default 4096)\n"
          "  --ca-key-algorithm ALG     key algorithm of bootstrapped CAs (default\n"

@@ -24,8 +24,9 @@ struct server_config {
   size_t keep_alive_max = 100;
   size_t max_body_bytes = size_t{64} * 1024;
   int64_t request_timeout_ms = 30000;
-  int64_t sync_wait_ms = 10000; ///< a synchronous issuance answers "pending" after this
-  size_t max_inflight = 4096;   ///< issuances in progress before new ones get 429
+  int64_t sync_wait_ms = 10000;        ///< a synchronous issuance answers "pending" after this
+  size_t max_inflight = 4096;          ///< issuances in progress before new ones get 429
+  size_t idempotency_window_s = 86400; ///< how long an Idempotency-Key holds
   key_algorithm ca_key_algorithm = key_algorithm::ec_p256;
   std::string admin_token; ///< only from the environment, never from files or flags
 };

@@ -50,6 +50,11 @@ struct issuance_input {
   certificate_attributes attributes;
   bool remove_roots_from_chain = false;
   std::vector<std::pair<std::string, std::string>> metadata;
+  /// Set when the client sent an Idempotency-Key: the key (scoped to the
+  /// identity), what it must be stored as, and until when.
+  std::string idempotency_key;
+  std::string body_digest;
+  int64_t idempotency_expires_at = 0;
 };
 
 /// What a profile supplies when the request is silent (Infisical §5:

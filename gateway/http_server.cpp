@@ -1,5 +1,6 @@
 #include "gateway/http_server.hpp"
 
+#include <algorithm>
 #include <chrono>
 #include <thread>
 
@@ -7,6 +8,8 @@
 
 #include <httplib.h>
 
+#include "engine/hex.hpp"
+#include "engine/pem.hpp"
 #include "engine/time_format.hpp"
 #include "gateway/actor_bridge.hpp"
 #include "gateway/configuration_routes.hpp"
@@ -41,10 +44,38 @@ struct http_server::impl {
       return;
     }
     auto remove_roots = input.remove_roots_from_chain;
+    auto key = req.get_header_value("Idempotency-Key");
+    if (!key.empty()) {
+      if (key.size() > 255
+          || !std::all_of(key.begin(), key.end(), [](char c) { return c > 0x20 && c < 0x7f; }))
+        return respond->error(
+            res,
+            api_error{errc::validation_failed,
+                      {},
+                      {validation_issue{"custom",
+                                        {std::string{"Idempotency-Key"}},
+                                        "Idempotency-Key must be 1 to 255 printable characters",
+                                        {}}}});
+      input.idempotency_key = who.name + std::string(1, '\0') + key;
+      input.body_digest = to_hex(sha256(req.body));
+      input.idempotency_expires_at = unix_now() + options.idempotency_window_s;
+      if (replay(res, input, key, remove_roots))
+        return;
+    }
     // RFC 7240: `Prefer: respond-async` asks for 202 once the request is
     // durable; the client polls the request id.
     bool respond_async = req.get_header_value("Prefer").find("respond-async") != std::string::npos;
+    auto idempotency_key = input.idempotency_key;
+    auto digest = input.body_digest;
     auto outcome = bridge->issue(std::move(input), who.name, respond_async);
+    if (!outcome && outcome.error().code == errc::conflict && !key.empty()) {
+      // A concurrent retry with the same key reserved first: answer with it.
+      issuance_input again;
+      again.idempotency_key = idempotency_key;
+      again.body_digest = digest;
+      if (replay(res, again, key, remove_roots))
+        return;
+    }
     if (!outcome && outcome.error().code == errc::too_many_requests)
       res.set_header("Retry-After", "1");
     if (outcome && outcome->status == "pending") {
@@ -57,6 +88,73 @@ struct http_server::impl {
     });
   }
 
+  // Answers a retry whose Idempotency-Key names an earlier request, with
+  // that request's current state; false when the key is new (or expired,
+  // then it is released for the new request).
+  bool replay(httplib::Response& res, const issuance_input& input, const std::string& key,
+              bool remove_roots) {
+    auto found = db->get_record<idempotency_record>(column::idempotency, input.idempotency_key);
+    if (!found) {
+      respond->fail(res, std::move(found).error());
+      return true;
+    }
+    if (!*found)
+      return false;
+    if ((*found)->expires_at <= unix_now()) {
+      transaction release;
+      release.mutations.push_back({column::idempotency, input.idempotency_key, std::nullopt});
+      if (auto ok = bridge->commit(std::move(release)); !ok) {
+        respond->fail(res, std::move(ok).error());
+        return true;
+      }
+      return false;
+    }
+    if ((*found)->body_digest != input.body_digest) {
+      respond->error(res, api_error{errc::validation_failed,
+                                    {},
+                                    {validation_issue{"custom",
+                                                      {std::string{"Idempotency-Key"}},
+                                                      "Idempotency-Key '" + key
+                                                          + "' was already used with a different "
+                                                            "request body",
+                                                      {}}}});
+      return true;
+    }
+    auto request = db->get_record<request_record>(column::requests, (*found)->request_id);
+    if (!request || !*request) {
+      respond->fail(res, make_failure(errc::internal, "the request of an Idempotency-Key is gone"));
+      return true;
+    }
+    const auto& r = **request;
+    issuance_result out;
+    out.request_id = r.id;
+    out.status = std::string{to_string(r.status)};
+    if (r.status == request_status::issued) {
+      auto cert = db->get_record<certificate_record>(column::certificates, r.certificate_id);
+      if (!cert || !*cert) {
+        respond->fail(res, make_failure(errc::internal, "the certificate of a request is gone"));
+        return true;
+      }
+      out.certificate_id = (*cert)->id;
+      out.serial_hex = to_hex((*cert)->serial);
+      out.certificate_pem = pem_encode("CERTIFICATE", (*cert)->der);
+      if (const auto* ca = configuration->current()->ca(r.ca_id)) {
+        out.issuing_ca_pem = ca->chain_pem.front();
+        out.chain_pem = ca->chain_pem;
+      } else {
+        out.chain_pem = {out.certificate_pem};
+      }
+      respond->json(res, 200, render_issuance(out, remove_roots));
+    } else if (r.status == request_status::pending) {
+      respond->json(res, 202, render_pending_issuance(out));
+    } else {
+      respond->fail(res, make_failure(errc::conflict, "The request of Idempotency-Key '" + key
+                                                          + "' ended " + out.status + ": "
+                                                          + r.error_message));
+    }
+    return true;
+  }
+
   // An `issue`-only identity sees its own requests and certificates only.
   bool owns(httplib::Response& res, const identity_record& who, const std::string& requested_by,
             const char* action, const char* subject) {
@@ -65,7 +163,7 @@ struct http_server::impl {
     if (who.may(role_admin) || requested_by == who.name)
       return true;
     respond->fail(res, make_failure(errc::permission_denied, std::string{"You are not allowed to "}
-                                                               + action + " on " + subject));
+                                                                 + action + " on " + subject));
     return false;
   }
 
@@ -159,8 +257,7 @@ struct http_server::impl {
       answer(*current, false);
   }
 
-  std::optional<certificate_record> load_certificate(httplib::Response& res,
-                                                     const std::string& id,
+  std::optional<certificate_record> load_certificate(httplib::Response& res, const std::string& id,
                                                      const identity_record& who) {
     if (!respond->uuid_param(res, id, "id"))
       return std::nullopt;
@@ -226,9 +323,10 @@ struct http_server::impl {
                     role_issue, "create", "Certificates",
                     [this](const auto& req, auto& res, const auto& who) { issue(req, res, who); }));
     server.Get(api + "/certificates/certificate-requests/" + id,
-               r.authenticated(
-                   role_issue | role_read, "read", "CertificateRequests",
-                   [this](const auto& req, auto& res, const auto& who) { get_request(req, res, who); }));
+               r.authenticated(role_issue | role_read, "read", "CertificateRequests",
+                               [this](const auto& req, auto& res, const auto& who) {
+                                 get_request(req, res, who);
+                               }));
     server.Post(api + "/certificates/certificate-requests/" + id + "/cancel",
                 r.authenticated(role_issue, "cancel", "CertificateRequests",
                                 [this](const auto& req, auto& res, const auto& who) {
@@ -240,9 +338,10 @@ struct http_server::impl {
                                  get_certificate_body(req, res, who);
                                }));
     server.Get(api + "/certificates/" + id,
-               r.authenticated(
-                   role_issue | role_read, "read", "Certificates",
-                   [this](const auto& req, auto& res, const auto& who) { get_certificate(req, res, who); }));
+               r.authenticated(role_issue | role_read, "read", "Certificates",
+                               [this](const auto& req, auto& res, const auto& who) {
+                                 get_certificate(req, res, who);
+                               }));
     add_configuration_routes(server, r, *config, configuration);
     add_identity_routes(server, r, db, *bridge);
   }

@@ -36,6 +36,7 @@ CERTMINT_RECORD_FORMAT(ca_record, 'A', 1)
 CERTMINT_RECORD_FORMAT(policy_record, 'P', 1)
 CERTMINT_RECORD_FORMAT(profile_record, 'F', 1)
 CERTMINT_RECORD_FORMAT(identity_record, 'I', 1)
+CERTMINT_RECORD_FORMAT(idempotency_record, 'K', 1)
 
 #undef CERTMINT_RECORD_FORMAT
 

@@ -138,11 +138,19 @@ std::string_view to_string(role_bit role);
 std::optional<role_bit> parse_role(std::string_view name);
 std::vector<std::string_view> role_names(uint8_t roles);
 
+/// What an `Idempotency-Key` refers to (column `idempotency`, key: identity
+/// name, NUL, the client's key).
+struct idempotency_record {
+  std::string request_id;
+  std::string body_digest; ///< hex SHA-256 of the request body
+  int64_t expires_at = 0;
+};
+
 struct identity_record {
   std::string name;
   uint8_t roles = 0;
   int64_t created_at = 0;
-  std::string token_id;  ///< public id of the token (list, revoke)
+  std::string token_id; ///< public id of the token (list, revoke)
 
   /// Whether the identity may act with `role` (admin may do anything).
   bool may(role_bit role) const { return (roles & (role | role_admin)) != 0; }
@@ -221,6 +229,10 @@ template <class F> void fields(F& f, profile_defaults& x) {
 template <class F> void fields(F& f, profile_record& x) {
   f(x.id, x.slug, x.description, x.ca_id, x.policy_id, x.enrollment_type, x.issuer_type, x.defaults,
     x.auto_renew, x.renew_before_days, x.created_at, x.updated_at);
+}
+
+template <class F> void fields(F& f, idempotency_record& x) {
+  f(x.request_id, x.body_digest, x.expires_at);
 }
 
 template <class F> void fields(F& f, identity_record& x) {

@@ -14,7 +14,7 @@ constexpr const char* column_names[column_count] = {
     "requests",         "certificates", "cas",
     "serials",          "profiles",     "policies",
     "tokens",           "meta",         "profile_certificates",
-    "pending_requests",
+    "pending_requests", "idempotency",
 };
 
 failure storage_error(const std::string& what, const rocksdb::Status& st) {

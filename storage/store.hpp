@@ -30,6 +30,7 @@ namespace certmint {
 ///   profile_certificates  profile id + certificate id -> "" (index)
 ///   pending_requests      request id -> "" (index of non-terminal requests,
 ///                         read at start to finish them)
+///   idempotency           identity + NUL + Idempotency-Key -> idempotency_record
 enum class column : uint8_t {
   requests,
   certificates,
@@ -41,9 +42,10 @@ enum class column : uint8_t {
   meta,
   profile_certificates,
   pending_requests,
+  idempotency,
 };
 
-inline constexpr size_t column_count = 10;
+inline constexpr size_t column_count = 11;
 
 std::string serial_index_key(std::string_view ca_id, std::string_view serial);
 
