@@ -18,7 +18,7 @@
 namespace certmint {
 
 result<std::unique_ptr<node>> node::start(caf::actor_system& sys, std::shared_ptr<store> db,
-                                          std::shared_ptr<catalog> configuration,
+                                          const std::shared_ptr<catalog>& configuration,
                                           const node_options& options) {
   std::unique_ptr<node> out{new node(sys)};
   out->options_ = options;

@@ -31,7 +31,7 @@ struct node_options {
 class node {
 public:
   static result<std::unique_ptr<node>> start(caf::actor_system& sys, std::shared_ptr<store> db,
-                                             std::shared_ptr<catalog> configuration,
+                                             const std::shared_ptr<catalog>& configuration,
                                              const node_options& options);
   ~node();
 

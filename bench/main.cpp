@@ -157,6 +157,7 @@ int main(int argc, char** argv) {
   for (size_t i = 0; i < opt.csr_count; ++i)
     csrs.push_back(make_csr_pem(opt.key_alg, i));
   std::vector<std::string> bodies;
+  bodies.reserve(csrs.size());
   for (const auto& csr : csrs)
     bodies.push_back("{\"profileId\":" + json_string(profile_id) + ",\"csr\":" + json_string(csr)
                      + "}");
@@ -226,6 +227,7 @@ int main(int argc, char** argv) {
       return 2;
     }
     std::vector<std::string> cfssl_bodies;
+    cfssl_bodies.reserve(csrs.size());
     for (const auto& csr : csrs)
       cfssl_bodies.push_back("{\"certificate_request\":" + json_string(csr) + "}");
     workload work;

@@ -82,8 +82,10 @@ std::string key_usage_value(uint16_t usages) {
   std::string content(1, static_cast<char>(7 - highest % 8));
   content.resize(1 + static_cast<size_t>(highest / 8 + 1), '\0');
   for (int bit = 0; bit <= highest; ++bit)
-    if (usages & (1u << bit))
-      content[1 + static_cast<size_t>(bit / 8)] |= static_cast<char>(0x80 >> (bit % 8));
+    if (usages & (1u << bit)) {
+      auto& byte = content[1 + static_cast<size_t>(bit / 8)];
+      byte = static_cast<char>(static_cast<unsigned char>(byte) | (0x80u >> (bit % 8)));
+    }
   return der::tlv(der::bit_string_tag, content);
 }
 

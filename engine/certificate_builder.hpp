@@ -53,7 +53,7 @@ struct ca_certificate_spec {
 /// serial and the certificate's contents.
 struct ca_signing_order {
   std::string subject_spki;
-  std::string serial;  ///< raw bytes
+  std::string serial; ///< raw bytes
   ca_certificate_spec spec;
 };
 

@@ -9,7 +9,9 @@ namespace certmint {
 
 status verify_certificate_chain(std::string_view leaf_pem, std::string_view chain_pem,
                                 std::string_view purpose) {
-  auto fail = [](std::string message) { return make_failure(errc::bad_request, std::move(message)); };
+  auto fail = [](std::string message) {
+    return make_failure(errc::bad_request, std::move(message));
+  };
   auto leaf = certificate_from_pem(leaf_pem);
   if (!leaf)
     return fail("the certificate does not parse");

@@ -12,20 +12,20 @@ namespace certmint {
 /// the actor protocol (they travel inside caf::error), so never renumber.
 enum class errc : uint8_t {
   none = 0,
-  bad_request = 1,       ///< 400: the input is well-formed but unacceptable
-  validation_failed = 2, ///< 422: the input violates the request schema
-  unauthorized = 3,      ///< 401
-  forbidden = 4,         ///< 403
-  not_found = 5,         ///< 404
-  conflict = 6,          ///< 409
-  payload_too_large = 7, ///< 413
-  too_many_requests = 8, ///< 429
-  unavailable = 9,       ///< 503: shutting down or overloaded
-  internal = 10,         ///< 500
-  storage_failure = 11,  ///< 500: RocksDB refused a read or write
-  serial_collision = 12, ///< internal: retried with a fresh serial
-  not_pending = 13,      ///< 500: a request left `pending` under our feet
-  timeout = 14,          ///< 504: an internal stage did not answer in time
+  bad_request = 1,        ///< 400: the input is well-formed but unacceptable
+  validation_failed = 2,  ///< 422: the input violates the request schema
+  unauthorized = 3,       ///< 401
+  forbidden = 4,          ///< 403
+  not_found = 5,          ///< 404
+  conflict = 6,           ///< 409
+  payload_too_large = 7,  ///< 413
+  too_many_requests = 8,  ///< 429
+  unavailable = 9,        ///< 503: shutting down or overloaded
+  internal = 10,          ///< 500
+  storage_failure = 11,   ///< 500: RocksDB refused a read or write
+  serial_collision = 12,  ///< internal: retried with a fresh serial
+  not_pending = 13,       ///< 500: a request left `pending` under our feet
+  timeout = 14,           ///< 504: an internal stage did not answer in time
   permission_denied = 15, ///< 403: the identity lacks the role
 };
 

@@ -94,13 +94,13 @@ void check_subject(const certificate_policy& policy, const subject_fields& subje
       if (value.empty())
         errors.push_back("Missing required " + name + " attribute");
       else if (!satisfies_required)
-        errors.push_back(name + " value '" + value
-                         + "' does not match any required patterns: " + join(v.required));
+        errors.push_back(concat({name, " value '", value,
+                                 "' does not match any required patterns: ", join(v.required)}));
     }
     if (value.empty())
       continue;
     if (!v.denied.empty() && any_matches(v.denied, value, false)) {
-      errors.push_back(name + " value '" + value + "' is denied by template policy");
+      errors.push_back(concat({name, " value '", value, "' is denied by template policy"}));
       continue;
     }
     if (!v.allowed.empty() && !satisfies_required && !any_matches(v.allowed, value, false))
@@ -138,8 +138,8 @@ void check_sans(const certificate_policy& policy, const std::vector<subject_alt_
         return pattern_matches(pattern, value, is_uri);
       });
       if (!found)
-        errors.push_back("Required " + name + " SAN matching pattern '" + pattern
-                         + "' not found in request");
+        errors.push_back(concat(
+            {"Required ", name, " SAN matching pattern '", pattern, "' not found in request"}));
     }
     if (!v.denied.empty())
       for (auto value : values)

@@ -14,6 +14,17 @@ std::string join(const std::vector<std::string>& parts, std::string_view separat
   return out;
 }
 
+std::string concat(std::initializer_list<std::string_view> parts) {
+  size_t size = 0;
+  for (auto part : parts)
+    size += part.size();
+  std::string out;
+  out.reserve(size);
+  for (auto part : parts)
+    out += part;
+  return out;
+}
+
 std::string to_lower(std::string_view text) {
   std::string out{text};
   for (auto& c : out)

@@ -2,6 +2,7 @@
 
 // Small string helpers used across layers.
 
+#include <initializer_list>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -11,6 +12,9 @@ namespace certmint {
 /// Joins `parts` with `separator` (", " by default, as in Infisical's
 /// joined error messages).
 std::string join(const std::vector<std::string>& parts, std::string_view separator = ", ");
+
+/// The parts one after the other, in one allocation.
+std::string concat(std::initializer_list<std::string_view> parts);
 
 /// ASCII lower case.
 std::string to_lower(std::string_view text);
