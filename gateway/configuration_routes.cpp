@@ -286,7 +286,7 @@ void add_ca_routes(httplib::Server& server, http_responder& r, configuration_ser
 
 void add_configuration_routes(httplib::Server& server, http_responder& respond,
                               configuration_service& config,
-                              std::shared_ptr<catalog> configuration) {
+                              const std::shared_ptr<catalog>& configuration) {
   const std::string api = "/api/v1/cert-manager";
   add_policy_routes(server, respond, config, api + "/certificate-policies");
   add_profile_routes(server, respond, config, configuration, api + "/certificate-profiles");

@@ -14,6 +14,6 @@ class http_responder;
 /// internal CAs (Infisical §3.4, §3.6, §3.7).
 void add_configuration_routes(httplib::Server& server, http_responder& respond,
                               configuration_service& config,
-                              std::shared_ptr<catalog> configuration);
+                              const std::shared_ptr<catalog>& configuration);
 
 } // namespace certmint

@@ -47,7 +47,7 @@ result<std::vector<std::pair<std::string, identity_record>>> all_tokens(const st
 } // namespace
 
 void add_identity_routes(httplib::Server& server, http_responder& r,
-                         std::shared_ptr<const store> db, actor_bridge& bridge) {
+                         const std::shared_ptr<const store>& db, actor_bridge& bridge) {
   const std::string base = "/api/v1/identities/tokens";
   // Revocation checks "not the last admin" and then deletes: serialize it
   // with creations so that two revocations cannot both pass the check.

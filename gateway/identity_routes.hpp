@@ -15,6 +15,6 @@ class store;
 /// digest is stored), `GET` lists them (never the secrets), `DELETE
 /// /api/v1/identities/tokens/:tokenId` revokes one.
 void add_identity_routes(httplib::Server& server, http_responder& respond,
-                         std::shared_ptr<const store> db, actor_bridge& bridge);
+                         const std::shared_ptr<const store>& db, actor_bridge& bridge);
 
 } // namespace certmint

@@ -56,7 +56,7 @@ std::optional<std::vector<Rule>> read_typed_rules(object_reader& root, std::stri
   }
   std::vector<Rule> rules;
   root.array(key, 100, [&](simdjson::dom::element item, std::vector<path_element> path) {
-    object_reader entry{item, path, issues, {"type", "allowed", "required", "denied"}};
+    object_reader entry{item, std::move(path), issues, {"type", "allowed", "required", "denied"}};
     if (!entry.is_object())
       return;
     Rule rule;
