@@ -40,19 +40,25 @@ subject_fields subject_from(const certificate_attributes& attrs) {
   return out;
 }
 
+// Applies `fill(field, default)` to each subject attribute, so both the
+// request's optional attributes and a CSR's subject take the same defaults.
+template <class Subject, class Fill>
+void fill_subject_defaults(Subject& subject, const profile_defaults& d, Fill&& fill) {
+  fill(subject.common_name, d.common_name);
+  fill(subject.organization, d.organization);
+  fill(subject.organizational_unit, d.organizational_unit);
+  fill(subject.country, d.country);
+  fill(subject.state, d.state);
+  fill(subject.locality, d.locality);
+}
+
 // The CSR's subject attributes, with the profile's defaults filling gaps.
 subject_fields csr_subject_with_defaults(const parsed_csr& csr, const profile_defaults& d) {
   auto out = csr.subject;
-  auto fill = [](std::string& field, const std::optional<std::string>& value) {
+  fill_subject_defaults(out, d, [](std::string& field, const std::optional<std::string>& value) {
     if (field.empty() && value)
       field = *value;
-  };
-  fill(out.common_name, d.common_name);
-  fill(out.organization, d.organization);
-  fill(out.organizational_unit, d.organizational_unit);
-  fill(out.country, d.country);
-  fill(out.state, d.state);
-  fill(out.locality, d.locality);
+  });
   return out;
 }
 
@@ -122,12 +128,7 @@ certificate_attributes with_profile_defaults(const certificate_attributes& attri
     if (!field && value)
       field = value;
   };
-  fill(out.common_name, d.common_name);
-  fill(out.organization, d.organization);
-  fill(out.organizational_unit, d.organizational_unit);
-  fill(out.country, d.country);
-  fill(out.state, d.state);
-  fill(out.locality, d.locality);
+  fill_subject_defaults(out, d, fill);
   fill(out.key_usages, d.key_usages);
   fill(out.ext_key_usages, d.ext_key_usages);
   fill(out.key_alg, d.key_alg);

@@ -133,8 +133,12 @@ TEST_CASE("a root -> intermediate -> leaf hierarchy built through the API",
                                      "policy")
             != std::string::npos);
     }
-    auto certs = get(*cli, profiles + "?limit=100");
-    CHECK(certs.status == 200);
+    // The default profile and the two made here.
+    auto listed = get(*cli, profiles + "?limit=100");
+    REQUIRE(listed.status == 200);
+    int64_t total = 0;
+    CHECK_FALSE(listed.json.at_pointer("/totalCount").get_int64().get(total));
+    CHECK(total == 3);
   }
   // Refused requests left no record: only the issued ones are stored.
   CHECK(stored_requests(dir.path()) == issued);
