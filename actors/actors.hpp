@@ -44,10 +44,17 @@ using request_actor = caf::typed_actor<
     // Runs the issuance for an identity; replies with the result or an
     // error. With `respond_async` the reply comes as soon as the request is
     // durable (status "pending", no certificate) and issuance goes on.
-    caf::replies_to<atom::issue, issuance_input, std::string, bool>::with<issuance_result>,
-    // Finishes a request that was pending when the process stopped.
+    caf::replies_to<atom::issue, issuance_input, identity_record, bool>::with<issuance_result>,
+    // Drives a stored `pending` request on: one found at start is signed
+    // with its reserved serial; an approved one (no serial yet) is checked
+    // against the current profile and policy first.
     caf::reacts_to<atom::resume, request_record>,
     // Internal: the synchronous bound passed; answer "pending" if not done.
     caf::reacts_to<atom::fallback>>;
+
+/// Rejects requests whose approval expired (policy `maxRequestTtl`): reads
+/// the approval expiry index up to now, at start and then periodically, and
+/// commits each expiry as a compare-and-set through the storage writer.
+using approval_expirer_actor = caf::typed_actor<caf::reacts_to<atom::sweep>>;
 
 } // namespace certmint

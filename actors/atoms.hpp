@@ -19,5 +19,6 @@ CERTMINT_ADD_ATOM(sign_ca, "signca") // configuration -> signer: sign a subordin
 CERTMINT_ADD_ATOM(commit, "commit")  // anyone -> storage writer: apply a transaction
 CERTMINT_ADD_ATOM(batch, "batch")    // storage writer -> itself: write what is queued
 CERTMINT_ADD_ATOM(flush, "flush")    // shutdown -> storage writer: write everything now
+CERTMINT_ADD_ATOM(sweep, "sweep")    // approval expirer -> itself: expire what is due
 
 #undef CERTMINT_ADD_ATOM

@@ -7,6 +7,7 @@
 // other machines over caf::io) adds `inspect` overloads for signing_order
 // and the engine types it holds, and nothing else has to change.
 
+#include <optional>
 #include <string>
 
 #include <caf/allowed_unsafe_message_type.hpp>
@@ -31,6 +32,9 @@ struct checked_issuance {
   bool self_signed = false;
   issuance_plan plan;                 ///< public key still empty on the managed-key path
   std::vector<std::string> chain_pem; ///< issuing CA first, root last
+  std::string profile_slug;
+  /// The approval policy that applies to the profile, if any.
+  std::optional<approval_policy_record> approval;
 };
 
 } // namespace certmint
@@ -41,4 +45,5 @@ CAF_ALLOW_UNSAFE_MESSAGE_TYPE(certmint::ca_signing_order)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(certmint::issuance_input)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(certmint::issuance_result)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(certmint::request_record)
+CAF_ALLOW_UNSAFE_MESSAGE_TYPE(certmint::identity_record)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(certmint::transaction)

@@ -4,6 +4,7 @@
 #include <caf/scoped_actor.hpp>
 #include <caf/send.hpp>
 
+#include "actors/approval_expirer.hpp"
 #include "actors/caf_error.hpp"
 #include "actors/policy_checker.hpp"
 #include "actors/request_actor.hpp"
@@ -13,6 +14,7 @@
 #include "storage/ca_material.hpp"
 #include "storage/catalog.hpp"
 #include "storage/key_sealer.hpp"
+#include "storage/request_index.hpp"
 #include "storage/store.hpp"
 
 namespace certmint {
@@ -35,7 +37,9 @@ result<std::unique_ptr<node>> node::start(caf::actor_system& sys, std::shared_pt
   for (size_t i = 0; i < options.signers_per_ca; ++i)
     checkers.push_back(spawn_policy_checker(sys, configuration));
   out->checkers_ = std::make_shared<round_robin_pool<policy_checker_actor>>(std::move(checkers));
-  out->writer_ = spawn_storage_writer(sys, std::move(db));
+  out->writer_ = spawn_storage_writer(sys, db);
+  out->expirer_ =
+      spawn_approval_expirer(sys, std::move(db), out->writer_, options.approval_sweep_interval);
   auto services = std::make_shared<issuance_services>();
   services->writer = out->writer_;
   services->checkers = out->checkers_;
@@ -48,9 +52,10 @@ result<std::unique_ptr<node>> node::start(caf::actor_system& sys, std::shared_pt
 
 result<size_t> node::resume_pending(const store& db) {
   std::vector<std::string> ids;
+  auto prefix = status_index_prefix(request_status::pending);
   auto scanned =
-      db.scan_prefix(column::pending_requests, "", [&ids](std::string_view key, std::string_view) {
-        ids.emplace_back(key);
+      db.scan_prefix(column::request_index, prefix, [&](std::string_view key, std::string_view) {
+        ids.emplace_back(key.substr(prefix.size()));
         return true;
       });
   if (!scanned)
@@ -62,10 +67,14 @@ result<size_t> node::resume_pending(const store& db) {
       return std::move(record).error();
     if (!*record || (*record)->status != request_status::pending)
       continue;
-    caf::anon_send(spawn_request_actor(false), atom::resume_v, std::move(**record));
+    resume(std::move(**record));
     ++resumed;
   }
   return resumed;
+}
+
+void node::resume(request_record record) {
+  caf::anon_send(spawn_request_actor(false), atom::resume_v, std::move(record));
 }
 
 status node::start_signers(const ca_record& ca) {
@@ -135,6 +144,10 @@ void node::shutdown() {
   if (checkers_)
     for (auto& checker : checkers_->release())
       caf::anon_send_exit(checker, caf::exit_reason::user_shutdown);
+  if (expirer_) {
+    caf::anon_send_exit(expirer_, caf::exit_reason::user_shutdown);
+    expirer_ = nullptr;
+  }
   if (!writer_)
     return;
   {

@@ -14,6 +14,7 @@ namespace certmint {
 
 class catalog;
 struct ca_record;
+struct request_record;
 class signer_directory;
 class store;
 struct issuance_services;
@@ -24,6 +25,7 @@ struct node_options {
   std::chrono::milliseconds stage_timeout{30000};
   std::chrono::milliseconds sync_wait{10000};
   size_t max_inflight = 4096;
+  std::chrono::milliseconds approval_sweep_interval{1000};
 };
 
 /// The running actors of one certmint process: the storage writer and a
@@ -45,11 +47,16 @@ public:
   /// 429). Recovery passes `bounded = false`: those requests are accepted.
   request_actor spawn_request_actor(bool bounded = true);
 
-  /// Finishes the requests the pending index lists (those a previous run
-  /// made durable but did not complete): each is signed with its reserved
-  /// serial and plan, or failed when its key was not kept. Returns how many
-  /// were resumed. Reads the index, never the whole request table.
+  /// Finishes the requests the status index lists as `pending` (those a
+  /// previous run made durable but did not complete): each is signed with
+  /// its reserved serial and plan, planned again if it was approved and
+  /// had no serial yet, or failed when its key was not kept. Returns how
+  /// many were resumed. Reads the index, never the whole request table.
   result<size_t> resume_pending(const store& db);
+
+  /// Drives a stored `pending` request on in a new request actor (outside
+  /// the in-flight bound: the request is accepted already).
+  void resume(request_record record);
 
   /// Starts (or restarts) the signer pool of an active CA that has a
   /// certificate; other CAs get none.
@@ -75,6 +82,7 @@ private:
   caf::actor_system& sys_;
   node_options options_;
   storage_writer_actor writer_;
+  approval_expirer_actor expirer_;
   std::shared_ptr<round_robin_pool<policy_checker_actor>> checkers_;
   std::shared_ptr<signer_directory> signers_;
   std::shared_ptr<const issuance_services> services_;

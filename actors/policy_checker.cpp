@@ -26,6 +26,9 @@ result<checked_issuance> check(const catalog_snapshot& snapshot, const issuance_
                         "Certificate policy with ID '" + profile->policy_id + "' not found");
   checked_issuance out;
   out.profile_id = profile->id;
+  out.profile_slug = profile->slug;
+  if (const auto* approval = snapshot.approval_policy_for(profile->slug))
+    out.approval = *approval;
   out.self_signed = profile->issuer_type == "self-signed";
   const ca_view* ca = nullptr;
   issuer_facts issuer;

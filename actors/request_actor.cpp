@@ -14,6 +14,7 @@
 #include "engine/key_generator.hpp"
 #include "engine/pem.hpp"
 #include "engine/time_format.hpp"
+#include "storage/request_index.hpp"
 
 namespace certmint {
 
@@ -45,13 +46,8 @@ void fail_reserved(self_ptr self, failure err) {
   st.record.error_message = err.message;
   st.record.updated_at = unix_now();
   transaction tx;
-  tx.conditions.push_back({precondition::kind::request_in_status,
-                           column::requests,
-                           st.record.id,
-                           request_status::pending,
-                           {}});
-  tx.put(column::requests, st.record.id, st.record);
-  tx.mutations.push_back({column::pending_requests, st.record.id, std::nullopt});
+  tx.expect_status(st.record.id, request_status::pending, {});
+  stage_request(tx, st.record, request_status::pending);
   self->request(st.services->writer, st.services->stage_timeout, atom::commit_v, std::move(tx))
       .then([self, err](caf::ok_atom) mutable { finish(self, std::move(err)); },
             [self, err](caf::error&) mutable { finish(self, std::move(err)); });
@@ -105,15 +101,13 @@ void complete(self_ptr self, std::string der) {
   st.record.certificate_id = cert.id;
   st.record.updated_at = now;
   transaction tx;
-  tx.conditions.push_back(
-      {precondition::kind::request_in_status, column::requests, st.record.id,
-       request_status::pending,
-       make_failure(errc::not_pending,
-                    "Certificate request is no longer pending, so the operation was aborted")});
+  tx.expect_status(
+      st.record.id, request_status::pending,
+      make_failure(errc::not_pending,
+                   "Certificate request is no longer pending, so the operation was aborted"));
   tx.put(column::certificates, cert.id, cert);
-  tx.mutations.push_back({column::profile_certificates, cert.profile_id + cert.id, std::string{}});
-  tx.put(column::requests, st.record.id, st.record);
-  tx.mutations.push_back({column::pending_requests, st.record.id, std::nullopt});
+  tx.put_raw(column::profile_certificates, cert.profile_id + cert.id, {});
+  stage_request(tx, st.record, request_status::pending);
   self->request(st.services->writer, st.services->stage_timeout, atom::commit_v, std::move(tx))
       .then([self,
              der = std::move(der)](caf::ok_atom) { finish(self, make_result(self->state, der)); },
@@ -153,28 +147,45 @@ void sign(self_ptr self) {
             [self](caf::error& err) { fail_reserved(self, from_caf_error(err)); });
 }
 
+// Claims the client's Idempotency-Key in the transaction that first stores
+// the request: of two concurrent retries, exactly one stores; the other
+// finds the key.
+void claim_idempotency_key(request_state& st, transaction& tx) {
+  if (st.idempotency_key.empty())
+    return;
+  tx.conditions.push_back({precondition::kind::absent,
+                           column::idempotency,
+                           st.idempotency_key,
+                           request_status::pending,
+                           make_failure(errc::conflict, "Idempotency-Key already used"),
+                           {}});
+  st.idempotency.request_id = st.record.id;
+  tx.put(column::idempotency, st.idempotency_key, st.idempotency);
+}
+
 // Makes the request durable as `pending` with a serial that no other
-// certificate of this CA has (checked by the writer against the index).
+// certificate of this CA has (checked by the writer against the index). An
+// approved request is stored already: it must still be `pending`.
 void reserve(self_ptr self) {
   auto& st = self->state;
   st.record.serial = make_serial();
   transaction tx;
   auto serial_key = serial_index_key(st.record.ca_id, st.record.serial);
-  tx.conditions.push_back({precondition::kind::absent, column::serials, serial_key,
+  tx.conditions.push_back({precondition::kind::absent,
+                           column::serials,
+                           serial_key,
                            request_status::pending,
-                           make_failure(errc::serial_collision, "serial already in use")});
-  tx.put(column::requests, st.record.id, st.record);
-  tx.mutations.push_back({column::serials, std::move(serial_key), st.record.id});
-  if (!st.idempotency_key.empty()) {
-    // The key is claimed in the same batch as the request: of two
-    // concurrent retries, exactly one reserves; the other finds the key.
-    tx.conditions.push_back({precondition::kind::absent, column::idempotency, st.idempotency_key,
-                             request_status::pending,
-                             make_failure(errc::conflict, "Idempotency-Key already used")});
-    st.idempotency.request_id = st.record.id;
-    tx.put(column::idempotency, st.idempotency_key, st.idempotency);
+                           make_failure(errc::serial_collision, "serial already in use"),
+                           {}});
+  tx.put_raw(column::serials, std::move(serial_key), st.record.id);
+  if (st.stored) {
+    tx.expect_status(st.record.id, request_status::pending,
+                     make_failure(errc::not_pending, "Certificate request is no longer pending"));
+    stage_request(tx, st.record, request_status::pending);
+  } else {
+    stage_request(tx, st.record, std::nullopt);
+    claim_idempotency_key(st, tx);
   }
-  tx.mutations.push_back({column::pending_requests, st.record.id, std::string{}});
   self->request(st.services->writer, st.services->stage_timeout, atom::commit_v, std::move(tx))
       .then(
           [self](caf::ok_atom) {
@@ -182,7 +193,7 @@ void reserve(self_ptr self) {
             // synchronous one gets it if signing outlasts the sync bound.
             if (self->state.respond_async)
               self->state.promise.deliver(pending_result(self->state));
-            else
+            else if (self->state.promise.pending())
               self->delayed_send(self, self->state.services->sync_wait, atom::fallback_v);
             sign(self);
           },
@@ -197,7 +208,7 @@ void reserve(self_ptr self) {
 }
 
 // The request passed its policy: make the key where the server makes it,
-// and describe the request as it will be stored.
+// and take the plan.
 std::optional<failure> accept(self_ptr self, checked_issuance& checked) {
   auto& st = self->state;
   st.self_signed = checked.self_signed;
@@ -211,17 +222,101 @@ std::optional<failure> accept(self_ptr self, checked_issuance& checked) {
     st.private_key_pem = private_key_to_pkcs8_pem(key->get());
     st.generated_key = std::move(*key);
   }
-  auto now = unix_now();
   auto& rec = st.record;
-  rec.id = make_uuid_v7();
-  rec.status = request_status::pending;
   rec.profile_id = std::move(checked.profile_id);
   rec.ca_id = std::move(checked.ca_id);
   rec.managed_key = st.generated_key != nullptr;
   rec.plan = std::move(plan);
-  rec.created_at = now;
-  rec.updated_at = now;
+  rec.updated_at = unix_now();
   return std::nullopt;
+}
+
+void name_new_request(request_state& st, request_status status) {
+  auto now = unix_now();
+  st.record.id = make_uuid_v7();
+  st.record.status = status;
+  st.record.created_at = now;
+  st.record.updated_at = now;
+}
+
+bool needs_approval(const request_state& st, const checked_issuance& checked) {
+  if (!checked.approval)
+    return false;
+  return !(checked.approval->bypass_for_machine_identities
+           && st.requester_kind == identity_kind::machine);
+}
+
+// Stores the request as `pending_approval` with its approval request (and
+// the approval's expiry in the expiry index). No key and no serial yet:
+// both come after approval, when the request is planned again.
+void hold_for_approval(self_ptr self, checked_issuance& checked) {
+  auto& st = self->state;
+  if (st.record.csr_pem.empty()) {
+    finish(self, make_failure(errc::bad_request,
+                              "Certificate profile '" + checked.profile_slug
+                                  + "' requires approval, and certmint does not keep "
+                                    "server-generated keys while a request waits: submit a CSR"));
+    return;
+  }
+  const auto& policy = *checked.approval;
+  name_new_request(st, request_status::pending_approval);
+  auto& rec = st.record;
+  rec.profile_id = checked.profile_id;
+  rec.ca_id = checked.ca_id;
+  rec.plan = std::move(checked.plan);
+  rec.approval_request_id = make_uuid_v7();
+  approval_request_record approval;
+  approval.id = rec.approval_request_id;
+  approval.policy_id = policy.id;
+  approval.project_id = policy.project_id;
+  approval.certificate_request_id = rec.id;
+  approval.profile_id = rec.profile_id;
+  approval.profile_name = checked.profile_slug;
+  approval.requester = rec.requested_by;
+  approval.steps = policy.steps;
+  approval.created_at = rec.created_at;
+  approval.updated_at = rec.created_at;
+  if (policy.max_request_ttl_seconds > 0)
+    approval.expires_at = rec.created_at + policy.max_request_ttl_seconds;
+  transaction tx;
+  stage_request(tx, rec, std::nullopt);
+  tx.put(column::approvals, approval.id, approval);
+  if (approval.expires_at > 0)
+    tx.put_raw(column::approval_expiry, approval_expiry_key(approval.expires_at, approval.id), {});
+  claim_idempotency_key(st, tx);
+  self->request(st.services->writer, st.services->stage_timeout, atom::commit_v, std::move(tx))
+      .then(
+          [self](caf::ok_atom) {
+            issuance_result out;
+            out.request_id = self->state.record.id;
+            out.status = std::string{to_string(request_status::pending_approval)};
+            out.message = "Certificate signing request requires approval";
+            finish(self, std::move(out));
+          },
+          [self](caf::error& err) { finish(self, from_caf_error(err)); });
+}
+
+// An approved request: plan it again from what the client sent, against
+// the profile and policy as they are now; a request that no longer passes
+// fails with the reason.
+void revalidate(self_ptr self) {
+  auto& st = self->state;
+  issuance_input input;
+  input.profile_id = st.record.profile_id;
+  if (!st.record.csr_pem.empty())
+    input.csr = st.record.csr_pem;
+  input.attributes = st.record.attributes;
+  input.metadata = st.record.metadata;
+  auto checker = st.services->checkers->pick();
+  self->request(checker, st.services->stage_timeout, atom::check_v, std::move(input))
+      .then(
+          [self](checked_issuance& checked) {
+            if (auto err = accept(self, checked))
+              fail_reserved(self, std::move(*err));
+            else
+              reserve(self);
+          },
+          [self](caf::error& err) { fail_reserved(self, from_caf_error(err)); });
 }
 
 } // namespace
@@ -231,7 +326,7 @@ request_actor::behavior_type request_actor_impl(request_actor::stateful_pointer<
   self->state.slot = inflight_slot{services->inflight};
   self->state.services = std::move(services);
   return {
-      [self](atom::issue, issuance_input& input, std::string& identity,
+      [self](atom::issue, issuance_input& input, identity_record& requester,
              bool respond_async) -> caf::result<issuance_result> {
         auto& st = self->state;
         st.promise = self->make_response_promise<issuance_result>();
@@ -241,11 +336,18 @@ request_actor::behavior_type request_actor_impl(request_actor::stateful_pointer<
         st.idempotency.body_digest = input.body_digest;
         st.idempotency.expires_at = input.idempotency_expires_at;
         st.record.metadata = input.metadata;
-        st.record.requested_by = std::move(identity);
+        st.record.attributes = input.attributes;
+        st.record.requested_by = std::move(requester.name);
+        st.requester_kind = requester.kind;
         auto checker = st.services->checkers->pick();
         self->request(checker, st.services->stage_timeout, atom::check_v, std::move(input))
             .then(
                 [self](checked_issuance& checked) {
+                  if (needs_approval(self->state, checked)) {
+                    hold_for_approval(self, checked);
+                    return;
+                  }
+                  name_new_request(self->state, request_status::pending);
                   if (auto err = accept(self, checked))
                     finish(self, std::move(*err));
                   else
@@ -255,11 +357,16 @@ request_actor::behavior_type request_actor_impl(request_actor::stateful_pointer<
         return st.promise;
       },
       [self](atom::resume, request_record& record) {
-        // A request found pending at start: it was durable, so its serial and
-        // plan are final; it is signed with exactly those. A server-generated
-        // key was never stored, so such a request cannot finish.
         auto& st = self->state;
         st.record = std::move(record);
+        st.stored = true;
+        if (st.record.serial.empty()) {
+          revalidate(self);
+          return;
+        }
+        // Reserved before the process stopped: its serial and plan are
+        // final; it is signed with exactly those. A server-generated key was
+        // never stored, so such a request cannot finish.
         if (st.record.managed_key) {
           fail_reserved(self, make_failure(errc::unavailable,
                                            "certmint restarted before this request was signed, and "

@@ -67,7 +67,9 @@ struct request_state {
   caf::typed_response_promise<issuance_result> promise;
   int reservations_left = 3;
   bool respond_async = false;
-  std::string idempotency_key;     ///< empty: no Idempotency-Key
+  bool stored = false; ///< the request is durable already (resumed or approved)
+  identity_kind requester_kind = identity_kind::machine;
+  std::string idempotency_key; ///< empty: no Idempotency-Key
   idempotency_record idempotency;
   static inline const char* name = "request";
 };

@@ -46,7 +46,7 @@ certificate_policy permissive_policy() {
 }
 
 identity_record admin_identity(std::string name, int64_t now) {
-  return identity_record{std::move(name), role_admin, now, make_uuid_v7()};
+  return identity_record{std::move(name), role_admin, now, make_uuid_v7(), identity_kind::user};
 }
 
 } // namespace

@@ -50,9 +50,13 @@ int serve(const std::vector<std::string>& args) {
   pthread_sigmask(SIG_BLOCK, &stop_signals, nullptr);
   std::signal(SIGPIPE, SIG_IGN);
 
-  gateway_options http_options{
-      cfg->host,           cfg->port,           cfg->http_threads,
-      cfg->keep_alive_max, cfg->max_body_bytes, static_cast<int64_t>(cfg->idempotency_window_s)};
+  gateway_options http_options{cfg->host,
+                               cfg->port,
+                               cfg->http_threads,
+                               cfg->keep_alive_max,
+                               cfg->max_body_bytes,
+                               static_cast<int64_t>(cfg->idempotency_window_s),
+                               static_cast<int64_t>(cfg->approval_min_ttl_s)};
   http_server http{http_options};
   auto port = http.bind();
   if (!port)

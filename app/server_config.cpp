@@ -101,6 +101,8 @@ status apply(server_config& cfg, const std::string& name, std::string_view value
   }
   if (name == "idempotency-window-s")
     return set_count(cfg.idempotency_window_s, value, origin, 1, 31536000);
+  if (name == "approval-min-ttl-s")
+    return set_count(cfg.approval_min_ttl_s, value, origin, 1, 2592000);
   if (name == "max-inflight")
     return set_count(cfg.max_inflight, value, origin, 1, 10000000);
   if (name == "ca-key-algorithm")
@@ -125,6 +127,7 @@ constexpr file_key file_keys[] = {
     {"syncWaitMs", "sync-wait-ms"},
     {"maxInflight", "max-inflight"},
     {"idempotencyWindowS", "idempotency-window-s"},
+    {"approvalMinTtlS", "approval-min-ttl-s"},
     {"caKeyAlgorithm", "ca-key-algorithm"},
 };
 
@@ -184,6 +187,8 @@ std::string server_usage() {
          "  --sync-wait-ms N           a synchronous issuance not done by then answers\n"
          "                             202 pending instead (default 10000)\n"
          "  --idempotency-window-s N   how long an Idempotency-Key holds (default 86400)\n"
+         "  --approval-min-ttl-s N     shortest maxRequestTtl of an approval policy (default "
+         "3600)\n"
          "  --max-inflight N           issuances in progress before new ones get 429\n"
          "                             (default 4096)\n"
          "  --ca-key-algorithm ALG     key algorithm of bootstrapped CAs (default\n"

@@ -112,6 +112,7 @@ struct issuance_result {
   std::string issuing_ca_pem;         ///< empty for self-signed certificates
   std::vector<std::string> chain_pem; ///< issuing CA first, root last; self-signed: itself
   std::string private_key_pem;        ///< managed-key path only; never stored
+  std::string message;                ///< e.g. "Certificate signing request requires approval"
 };
 
 /// The request's attributes with the profile's defaults filled in.

@@ -8,7 +8,7 @@
 
 namespace certmint {
 
-result<issuance_result> actor_bridge::issue(issuance_input input, std::string identity,
+result<issuance_result> actor_bridge::issue(issuance_input input, identity_record requester,
                                             bool respond_async) {
   auto worker = actors_.spawn_request_actor();
   if (!worker)
@@ -16,11 +16,15 @@ result<issuance_result> actor_bridge::issue(issuance_input input, std::string id
                         "Rate limit exceeded. Please try again in 1 seconds");
   caf::scoped_actor self{actors_.system()};
   std::optional<result<issuance_result>> outcome;
-  self->request(worker, timeout_, atom::issue_v, std::move(input), std::move(identity),
+  self->request(worker, timeout_, atom::issue_v, std::move(input), std::move(requester),
                 respond_async)
       .receive([&](issuance_result& ok) { outcome.emplace(std::move(ok)); },
                [&](caf::error& err) { outcome.emplace(from_caf_error(err)); });
   return std::move(*outcome);
+}
+
+void actor_bridge::resume(request_record request) {
+  actors_.resume(std::move(request));
 }
 
 status actor_bridge::commit(transaction tx) {

@@ -4,6 +4,7 @@
 #include <string>
 
 #include "engine/issuance.hpp"
+#include "storage/records.hpp"
 
 namespace certmint {
 
@@ -23,7 +24,11 @@ public:
 
   /// Runs one issuance through a new request actor. With `respond_async`
   /// the answer comes once the request is durable (status "pending").
-  result<issuance_result> issue(issuance_input input, std::string identity, bool respond_async);
+  result<issuance_result> issue(issuance_input input, identity_record requester,
+                                bool respond_async);
+
+  /// Drives an approved (now `pending`) request on in the background.
+  void resume(request_record request);
 
   /// Applies a transaction through the storage writer.
   status commit(transaction tx);

@@ -12,14 +12,18 @@
 #include "engine/pem.hpp"
 #include "engine/time_format.hpp"
 #include "gateway/actor_bridge.hpp"
+#include "gateway/approval_routes.hpp"
 #include "gateway/configuration_routes.hpp"
 #include "gateway/configuration_service.hpp"
 #include "gateway/http_responder.hpp"
 #include "gateway/identity_routes.hpp"
 #include "gateway/issuance_request_parser.hpp"
 #include "gateway/json_writer.hpp"
+#include "gateway/request_search_parser.hpp"
 #include "gateway/responses.hpp"
 #include "storage/catalog.hpp"
+#include "storage/request_index.hpp"
+#include "storage/request_search.hpp"
 #include "storage/store.hpp"
 
 namespace certmint {
@@ -67,7 +71,7 @@ struct http_server::impl {
     bool respond_async = req.get_header_value("Prefer").find("respond-async") != std::string::npos;
     auto idempotency_key = input.idempotency_key;
     auto digest = input.body_digest;
-    auto outcome = bridge->issue(std::move(input), who.name, respond_async);
+    auto outcome = bridge->issue(std::move(input), who, respond_async);
     if (!outcome && outcome.error().code == errc::conflict && !key.empty()) {
       // A concurrent retry with the same key reserved first: answer with it.
       issuance_input again;
@@ -81,6 +85,10 @@ struct http_server::impl {
     if (outcome && outcome->status == "pending") {
       res.set_header("Preference-Applied", "respond-async");
       respond->json(res, 202, render_pending_issuance(*outcome));
+      return;
+    }
+    if (outcome && outcome->status == "pending_approval") {
+      respond->json(res, 200, render_pending_issuance(*outcome));
       return;
     }
     respond->reply(res, std::move(outcome), [remove_roots](const issuance_result& r) {
@@ -147,6 +155,9 @@ struct http_server::impl {
       respond->json(res, 200, render_issuance(out, remove_roots));
     } else if (r.status == request_status::pending) {
       respond->json(res, 202, render_pending_issuance(out));
+    } else if (r.status == request_status::pending_approval) {
+      out.message = "Certificate signing request requires approval";
+      respond->json(res, 200, render_pending_issuance(out));
     } else {
       respond->fail(res, make_failure(errc::conflict, "The request of Idempotency-Key '" + key
                                                           + "' ended " + out.status + ": "
@@ -243,11 +254,9 @@ struct http_server::impl {
     request->error_message = "Cancelled by identity " + who.name;
     request->updated_at = unix_now();
     transaction tx;
-    tx.conditions.push_back({precondition::kind::request_in_status, column::requests, id,
-                             request_status::pending,
-                             make_failure(errc::not_pending, "no longer pending")});
-    tx.put(column::requests, id, *request);
-    tx.mutations.push_back({column::pending_requests, id, std::nullopt});
+    tx.expect_status(id, request_status::pending,
+                     make_failure(errc::not_pending, "no longer pending"));
+    stage_request(tx, *request, request_status::pending);
     auto committed = bridge->commit(std::move(tx));
     if (committed)
       return answer(*request, true);
@@ -255,6 +264,39 @@ struct http_server::impl {
       return respond->fail(res, std::move(committed).error());
     if (auto current = load())
       answer(*current, false);
+  }
+
+  // An `issue`-only identity lists its own requests; `read` lists all.
+  void search(const httplib::Request& req, httplib::Response& res, const identity_record& who,
+              bool from_body) {
+    request_query query;
+    auto err = from_body ? parse_request_search_body(req.body, query)
+                         : parse_request_search_params(req.params, query);
+    if (err)
+      return respond->error(res, *err);
+    if (!who.may(role_read))
+      query.requested_by = who.name;
+    auto found = search_requests(*db, query);
+    if (!found)
+      return respond->fail(res, std::move(found).error());
+    auto snapshot = configuration->current();
+    std::vector<listed_request> listed;
+    listed.reserve(found->requests.size());
+    for (auto& request : found->requests) {
+      listed_request item;
+      if (!request.certificate_id.empty()) {
+        auto cert =
+            db->get_record<certificate_record>(column::certificates, request.certificate_id);
+        if (!cert)
+          return respond->fail(res, std::move(cert).error());
+        item.certificate = std::move(*cert);
+      }
+      if (const auto* profile = snapshot->profile(request.profile_id))
+        item.profile_name = profile->slug;
+      item.request = std::move(request);
+      listed.push_back(std::move(item));
+    }
+    respond->json(res, 200, render_request_page(listed, found->total_count, found->next_cursor));
   }
 
   std::optional<certificate_record> load_certificate(httplib::Response& res, const std::string& id,
@@ -322,6 +364,16 @@ struct http_server::impl {
                 r.authenticated(
                     role_issue, "create", "Certificates",
                     [this](const auto& req, auto& res, const auto& who) { issue(req, res, who); }));
+    server.Post(api + "/certificates/certificate-requests/search",
+                r.authenticated(role_issue | role_read, "read", "CertificateRequests",
+                                [this](const auto& req, auto& res, const auto& who) {
+                                  search(req, res, who, true);
+                                }));
+    server.Get(api + "/certificates/certificate-requests",
+               r.authenticated(role_issue | role_read, "read", "CertificateRequests",
+                               [this](const auto& req, auto& res, const auto& who) {
+                                 search(req, res, who, false);
+                               }));
     server.Get(api + "/certificates/certificate-requests/" + id,
                r.authenticated(role_issue | role_read, "read", "CertificateRequests",
                                [this](const auto& req, auto& res, const auto& who) {
@@ -344,6 +396,7 @@ struct http_server::impl {
                                }));
     add_configuration_routes(server, r, *config, configuration);
     add_identity_routes(server, r, db, *bridge);
+    add_approval_routes(server, r, db, configuration, *bridge, options.approval_min_ttl_s);
   }
 
   void configure_connections() {

@@ -18,6 +18,7 @@ struct gateway_options {
   size_t keep_alive_max = 100;               ///< requests per connection before it is closed
   size_t max_body_bytes = size_t{64} * 1024; ///< larger bodies get 413
   int64_t idempotency_window_s = 86400;      ///< how long an Idempotency-Key holds
+  int64_t approval_min_ttl_s = 3600;         ///< shortest maxRequestTtl of an approval policy
 };
 
 /// The HTTP JSON API (cpp-httplib): routes, authentication, schema checks

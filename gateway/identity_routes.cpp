@@ -16,11 +16,13 @@ namespace certmint {
 namespace {
 
 const std::vector<std::string_view> role_options = {"admin", "manage", "issue", "approve", "read"};
+const std::vector<std::string_view> kind_options = {"machine", "user"};
 
 void write_identity(json_writer& w, const identity_record& identity) {
   w.key("tokenId").value(identity.token_id);
   w.key("name").value(identity.name);
   w.key("roles").string_array(role_names(identity.roles));
+  w.key("type").value(to_string(identity.kind));
   w.key("createdAt").value(format_iso8601(identity.created_at));
 }
 
@@ -61,8 +63,15 @@ void add_identity_routes(httplib::Server& server, http_responder& r,
             if (auto err = parse_json_body(req.body, doc))
               return r.error(res, *err);
             std::vector<validation_issue> issues;
-            object_reader root{doc, {}, issues, {"name", "roles"}};
+            object_reader root{doc, {}, issues, {"name", "roles", "type"}};
             auto name = root.string("name", true, 1, 64);
+            auto kind = identity_kind::machine;
+            if (auto type = root.string("type", false, 0, 16)) {
+              if (*type == "user")
+                kind = identity_kind::user;
+              else if (*type != "machine")
+                issues.push_back(enum_issue(root.path_to("type"), *type, kind_options));
+            }
             uint8_t roles = 0;
             if (!root.has_array("roles") && issues.empty())
               root.add_issue("roles", "invalid_type", "Required",
@@ -84,7 +93,7 @@ void add_identity_routes(httplib::Server& server, http_responder& r,
             if (!issues.empty())
               return r.error(res, api_error{errc::validation_failed, {}, std::move(issues)});
             auto token = make_api_token();
-            identity_record identity{*name, roles, unix_now(), make_uuid_v7()};
+            identity_record identity{*name, roles, unix_now(), make_uuid_v7(), kind};
             transaction tx;
             tx.put(column::tokens, token_digest(token), identity);
             std::lock_guard<std::mutex> guard{*writes};

@@ -54,6 +54,18 @@ std::string chain_of(const ca_view* ca) {
   return ca == nullptr ? std::string{} : join_chain(ca->chain_pem, false);
 }
 
+// Why a request is not finished (Infisical's `pendingMessage`).
+std::string pending_message(const request_record& request) {
+  switch (request.status) {
+    case request_status::pending_approval:
+      return "Waiting for approval";
+    case request_status::pending:
+      return "Waiting to be signed";
+    default:
+      return {};
+  }
+}
+
 } // namespace
 
 std::string join_chain(const std::vector<std::string>& blocks, bool drop_root) {
@@ -79,6 +91,8 @@ std::string render_issuance(const issuance_result& result, bool remove_roots) {
   w.end_object();
   w.key("certificateRequestId").value(result.request_id);
   w.key("status").value(result.status);
+  if (!result.message.empty())
+    w.key("message").value(result.message);
   w.end_object();
   return w.take();
 }
@@ -88,6 +102,8 @@ std::string render_pending_issuance(const issuance_result& result) {
   w.begin_object().key("certificate").null();
   w.key("certificateRequestId").value(result.request_id);
   w.key("status").value(result.status);
+  if (!result.message.empty())
+    w.key("message").value(result.message);
   w.end_object();
   return w.take();
 }
@@ -110,6 +126,8 @@ std::string render_request(const request_record& request, const certificate_reco
   // stored; a poll therefore always says null.
   w.key("privateKey").null();
   w.key("errorMessage").string_or_null(request.error_message);
+  w.key("pendingMessage").string_or_null(pending_message(request));
+  w.key("approvalRequestId").string_or_null(request.approval_request_id);
   write_subject_members(w, request.plan.subject);
   w.key("altNames").value(alt_names_text(request.plan.sans));
   w.key("profileId").value(request.profile_id);
@@ -118,6 +136,44 @@ std::string render_request(const request_record& request, const certificate_reco
   write_metadata(w, request.metadata);
   w.key("createdAt").value(format_iso8601(request.created_at));
   w.key("updatedAt").value(format_iso8601(request.updated_at));
+  w.end_object();
+  return w.take();
+}
+
+std::string render_request_page(const std::vector<listed_request>& requests, uint64_t total,
+                                const std::string& next_cursor) {
+  json_writer w;
+  w.begin_object().key("certificateRequests").begin_array();
+  for (const auto& [request, cert, profile_name] : requests) {
+    w.begin_object();
+    w.key("id").value(request.id);
+    w.key("status").value(to_string(request.status));
+    w.key("commonName").string_or_null(request.plan.subject.common_name);
+    w.key("altNames").string_or_null(alt_names_text(request.plan.sans));
+    w.key("profileId").value(request.profile_id);
+    w.key("profileName").string_or_null(profile_name);
+    w.key("caId").string_or_null(request.ca_id);
+    w.key("certificateId").string_or_null(request.certificate_id);
+    w.key("approvalRequestId").string_or_null(request.approval_request_id);
+    w.key("errorMessage").string_or_null(request.error_message);
+    w.key("pendingMessage").string_or_null(pending_message(request));
+    w.key("createdAt").value(format_iso8601(request.created_at));
+    w.key("updatedAt").value(format_iso8601(request.updated_at));
+    w.key("certificate");
+    if (cert) {
+      w.begin_object();
+      w.key("id").value(cert->id);
+      w.key("serialNumber").value(to_hex(cert->serial));
+      w.key("status").value(cert->status == certificate_status::active ? "active" : "revoked");
+      w.end_object();
+    } else {
+      w.null();
+    }
+    w.end_object();
+  }
+  w.end_array();
+  w.key("totalCount").value(static_cast<int64_t>(total));
+  w.key("nextCursor").string_or_null(next_cursor);
   w.end_object();
   return w.take();
 }

@@ -2,6 +2,8 @@
 
 // JSON renderings of certmint's objects, with Infisical's field names.
 
+#include <cstdint>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -26,6 +28,19 @@ std::string render_pending_issuance(const issuance_result& result);
 /// may be null (not issued yet, or CA gone).
 std::string render_request(const request_record& request, const certificate_record* cert,
                            const ca_view* ca);
+
+/// A request in a search result, with what the listing shows of its
+/// certificate and profile.
+struct listed_request {
+  request_record request;
+  std::optional<certificate_record> certificate;
+  std::string profile_name;
+};
+
+/// Response of POST /certificates/certificate-requests/search. `nextCursor`
+/// is certmint's keyset cursor (null on the last page).
+std::string render_request_page(const std::vector<listed_request>& requests, uint64_t total,
+                                const std::string& next_cursor);
 
 /// Response of GET /certificates/:id.
 std::string render_certificate(const certificate_record& cert, const ca_view* ca,

@@ -163,6 +163,11 @@ bool object_reader::is_null(std::string_view key) const {
   return is_object_ && !object_.at_key(key).get(el) && el.is_null();
 }
 
+bool object_reader::has(std::string_view key) const {
+  simdjson::dom::element el;
+  return is_object_ && !object_.at_key(key).get(el);
+}
+
 bool object_reader::has_array(std::string_view key) const {
   simdjson::dom::element el;
   return is_object_ && !object_.at_key(key).get(el) && el.is_array();

@@ -42,6 +42,9 @@ public:
   /// True when the member exists and is JSON null.
   bool is_null(std::string_view key) const;
 
+  /// True when the member exists (any value, null included).
+  bool has(std::string_view key) const;
+
   /// True when the member exists and is an array.
   bool has_array(std::string_view key) const;
 

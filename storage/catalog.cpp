@@ -20,6 +20,16 @@ const policy_record* catalog_snapshot::policy(const std::string& id) const {
   return it == policies.end() ? nullptr : &it->second;
 }
 
+const approval_policy_record*
+catalog_snapshot::approval_policy_for(const std::string& profile_slug) const {
+  for (const auto& policy : approval_policies)
+    for (const auto& names : policy.profile_names)
+      for (const auto& name : names)
+        if (name == profile_slug)
+          return &policy;
+  return nullptr;
+}
+
 const ca_view* catalog_snapshot::ca(const std::string& id) const {
   auto it = cas.find(id);
   return it == cas.end() ? nullptr : &it->second;
@@ -69,6 +79,10 @@ result<std::shared_ptr<const catalog_snapshot>> read_snapshot(const store& db) {
     return std::move(cas).error();
   for (const auto& ca : *cas)
     snapshot->cas.emplace(ca.id, make_ca_view(ca));
+  auto approvals = db.load_all<approval_policy_record>(column::approval_policies);
+  if (!approvals)
+    return std::move(approvals).error();
+  snapshot->approval_policies = std::move(*approvals);
   return std::shared_ptr<const catalog_snapshot>{std::move(snapshot)};
 }
 

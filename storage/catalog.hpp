@@ -41,8 +41,12 @@ struct catalog_snapshot {
   std::unordered_map<std::string, std::string> profile_ids_by_slug;
   std::unordered_map<std::string, policy_record> policies;
   std::unordered_map<std::string, ca_view> cas;
+  std::vector<approval_policy_record> approval_policies; ///< oldest first
 
   const profile_record* profile(const std::string& id) const;
+  /// The approval policy whose conditions name the profile's slug (the
+  /// oldest when several do), or null.
+  const approval_policy_record* approval_policy_for(const std::string& profile_slug) const;
   const profile_record* profile_by_slug(const std::string& slug) const;
   const ca_view* ca(const std::string& id) const;
   const policy_record* policy(const std::string& id) const;

@@ -30,13 +30,15 @@ template <class Record> struct record_format;
     static constexpr const char* name = #type;                                                     \
   };
 
-CERTMINT_RECORD_FORMAT(request_record, 'R', 1)
+CERTMINT_RECORD_FORMAT(request_record, 'R', 2)
 CERTMINT_RECORD_FORMAT(certificate_record, 'C', 1)
 CERTMINT_RECORD_FORMAT(ca_record, 'A', 1)
 CERTMINT_RECORD_FORMAT(policy_record, 'P', 1)
 CERTMINT_RECORD_FORMAT(profile_record, 'F', 1)
-CERTMINT_RECORD_FORMAT(identity_record, 'I', 1)
+CERTMINT_RECORD_FORMAT(identity_record, 'I', 2)
 CERTMINT_RECORD_FORMAT(idempotency_record, 'K', 1)
+CERTMINT_RECORD_FORMAT(approval_policy_record, 'V', 1)
+CERTMINT_RECORD_FORMAT(approval_request_record, 'Q', 1)
 
 #undef CERTMINT_RECORD_FORMAT
 

@@ -18,6 +18,32 @@ std::string_view to_string(request_status status) {
   return "unknown";
 }
 
+std::optional<request_status> parse_request_status(std::string_view name) {
+  for (auto status : {request_status::pending_approval, request_status::pending,
+                      request_status::issued, request_status::failed, request_status::rejected})
+    if (to_string(status) == name)
+      return status;
+  return std::nullopt;
+}
+
+std::string_view to_string(identity_kind kind) {
+  return kind == identity_kind::user ? "user" : "machine";
+}
+
+std::string_view to_string(approval_status status) {
+  switch (status) {
+    case approval_status::pending:
+      return "pending";
+    case approval_status::approved:
+      return "approved";
+    case approval_status::rejected:
+      return "rejected";
+    case approval_status::expired:
+      return "expired";
+  }
+  return "unknown";
+}
+
 std::string_view to_string(role_bit role) {
   switch (role) {
     case role_admin:

@@ -26,6 +26,13 @@ enum class request_status : uint8_t {
 };
 
 std::string_view to_string(request_status status);
+std::optional<request_status> parse_request_status(std::string_view name);
+
+/// Requests in these states are not finished: recovery drives them on.
+inline bool is_terminal(request_status status) {
+  return status == request_status::issued || status == request_status::failed
+         || status == request_status::rejected;
+}
 
 using metadata_list = std::vector<std::pair<std::string, std::string>>;
 
@@ -44,6 +51,10 @@ struct request_record {
   metadata_list metadata;
   int64_t created_at = 0;
   int64_t updated_at = 0;
+  /// The client's attributes as sent: an approved request is planned again
+  /// from them against the policy and profile current at approval.
+  certificate_attributes attributes;
+  std::string approval_request_id; ///< set while (or after) approval was needed
 };
 
 enum class certificate_status : uint8_t { active = 1, revoked = 2 };
@@ -146,14 +157,80 @@ struct idempotency_record {
   int64_t expires_at = 0;
 };
 
+/// Who holds a token: a person, or a machine (pipeline, service). Approval
+/// policies may let machine identities skip approval.
+enum class identity_kind : uint8_t { machine = 1, user = 2 };
+
+std::string_view to_string(identity_kind kind);
+
 struct identity_record {
   std::string name;
   uint8_t roles = 0;
   int64_t created_at = 0;
   std::string token_id; ///< public id of the token (list, revoke)
+  identity_kind kind = identity_kind::machine;
 
   /// Whether the identity may act with `role` (admin may do anything).
   bool may(role_bit role) const { return (roles & (role | role_admin)) != 0; }
+};
+
+/// One step of an approval policy: `required_approvals` distinct approvers
+/// among `approvers` (token ids; empty: any identity with the approve role).
+struct approval_step {
+  std::string name;
+  int required_approvals = 1;
+  std::vector<std::string> approvers;
+};
+
+/// An approval policy of type `cert-request` (Infisical §3.8).
+struct approval_policy_record {
+  std::string id;
+  std::string project_id;
+  std::string name;
+  std::string max_request_ttl; ///< as the client wrote it; empty: no expiry
+  int64_t max_request_ttl_seconds = 0;
+  std::vector<approval_step> steps;
+  bool bypass_for_machine_identities = false;
+  /// Conditions: the policy applies to a request whose profile slug is in
+  /// any of these lists.
+  std::vector<std::vector<std::string>> profile_names;
+  int64_t created_at = 0;
+  int64_t updated_at = 0;
+};
+
+enum class approval_status : uint8_t {
+  pending = 1,
+  approved = 2,
+  rejected = 3,
+  expired = 4,
+};
+
+std::string_view to_string(approval_status status);
+
+struct approval_decision {
+  std::string approver_token_id;
+  std::string approver_name;
+  int step = 0;
+  bool approved = false;
+  std::string comment;
+  int64_t at = 0;
+};
+
+/// The approval of one certificate request.
+struct approval_request_record {
+  std::string id;
+  std::string policy_id;
+  std::string project_id;
+  std::string certificate_request_id;
+  std::string profile_id;
+  std::string profile_name;
+  std::string requester;
+  approval_status status = approval_status::pending;
+  std::vector<approval_step> steps; ///< the policy's steps when requested
+  std::vector<approval_decision> decisions;
+  int64_t expires_at = 0; ///< 0: never
+  int64_t created_at = 0;
+  int64_t updated_at = 0;
 };
 
 // -- field lists ------------------------------------------------------------
@@ -172,12 +249,19 @@ template <class F> void fields(F& f, signature_algorithm& x) {
 
 template <class F> void fields(F& f, issuance_plan& x) {
   f(x.subject_der, x.subject, x.sans, x.key_usages, x.ext_key_usages, x.key_alg, x.signature_alg,
-    x.public_key_der, x.not_before, x.not_after);
+    x.public_key_der, x.not_before, x.not_after, x.is_ca, x.path_length);
+}
+
+template <class F> void fields(F& f, certificate_attributes& x) {
+  f(x.common_name, x.organization, x.organizational_unit, x.country, x.state, x.locality,
+    x.alt_names, x.key_usages, x.ext_key_usages, x.signature_alg, x.key_alg, x.ttl, x.not_before,
+    x.not_after, x.is_ca, x.path_length);
 }
 
 template <class F> void fields(F& f, request_record& x) {
   f(x.id, x.status, x.profile_id, x.ca_id, x.serial, x.csr_pem, x.managed_key, x.plan,
-    x.certificate_id, x.error_message, x.requested_by, x.metadata, x.created_at, x.updated_at);
+    x.certificate_id, x.error_message, x.requested_by, x.metadata, x.created_at, x.updated_at,
+    x.attributes, x.approval_request_id);
 }
 
 template <class F> void fields(F& f, certificate_record& x) {
@@ -236,7 +320,25 @@ template <class F> void fields(F& f, idempotency_record& x) {
 }
 
 template <class F> void fields(F& f, identity_record& x) {
-  f(x.name, x.roles, x.created_at, x.token_id);
+  f(x.name, x.roles, x.created_at, x.token_id, x.kind);
+}
+
+template <class F> void fields(F& f, approval_step& x) {
+  f(x.name, x.required_approvals, x.approvers);
+}
+
+template <class F> void fields(F& f, approval_policy_record& x) {
+  f(x.id, x.project_id, x.name, x.max_request_ttl, x.max_request_ttl_seconds, x.steps,
+    x.bypass_for_machine_identities, x.profile_names, x.created_at, x.updated_at);
+}
+
+template <class F> void fields(F& f, approval_decision& x) {
+  f(x.approver_token_id, x.approver_name, x.step, x.approved, x.comment, x.at);
+}
+
+template <class F> void fields(F& f, approval_request_record& x) {
+  f(x.id, x.policy_id, x.project_id, x.certificate_request_id, x.profile_id, x.profile_name,
+    x.requester, x.status, x.steps, x.decisions, x.expires_at, x.created_at, x.updated_at);
 }
 
 } // namespace certmint

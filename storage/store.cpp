@@ -1,8 +1,11 @@
 #include "storage/store.hpp"
 
+#include <algorithm>
+#include <cstring>
 #include <map>
 
 #include <rocksdb/db.h>
+#include <rocksdb/merge_operator.h>
 #include <rocksdb/options.h>
 #include <rocksdb/write_batch.h>
 
@@ -11,17 +14,92 @@ namespace certmint {
 namespace {
 
 constexpr const char* column_names[column_count] = {
-    "requests",         "certificates", "cas",
-    "serials",          "profiles",     "policies",
-    "tokens",           "meta",         "profile_certificates",
-    "pending_requests", "idempotency",
+    "requests",
+    "certificates",
+    "cas",
+    "serials",
+    "profiles",
+    "policies",
+    "tokens",
+    "meta",
+    "profile_certificates",
+    "request_index",
+    "idempotency",
+    "approval_policies",
+    "approvals",
+    "approval_expiry",
+    "counters",
 };
+
+constexpr std::string_view format_key = "format";
 
 failure storage_error(const std::string& what, const rocksdb::Status& st) {
   return make_failure(errc::storage_failure, what + ": " + st.ToString());
 }
 
+int64_t decode_count(const rocksdb::Slice& bytes) {
+  int64_t out = 0;
+  if (bytes.size() == sizeof out)
+    std::memcpy(&out, bytes.data(), sizeof out);
+  return out;
+}
+
+std::string encode_count(int64_t value) {
+  std::string out(sizeof value, '\0');
+  std::memcpy(out.data(), &value, sizeof value);
+  return out;
+}
+
+// Counters are kept by merging deltas, so a status change adjusts its counts
+// in the same batch without reading them first.
+class counter_add_operator : public rocksdb::AssociativeMergeOperator {
+public:
+  bool Merge(const rocksdb::Slice&, const rocksdb::Slice* existing, const rocksdb::Slice& value,
+             std::string* new_value, rocksdb::Logger*) const override {
+    auto base = existing != nullptr ? decode_count(*existing) : 0;
+    *new_value = encode_count(base + decode_count(value));
+    return true;
+  }
+  const char* Name() const override { return "certmint.counter_add"; }
+};
+
 } // namespace
+
+void transaction::add(column cf, std::string key, int64_t delta) {
+  mutations.push_back({cf, std::move(key), encode_count(delta), true});
+}
+
+key_cursor::~key_cursor() = default;
+key_cursor::key_cursor(key_cursor&&) noexcept = default;
+key_cursor& key_cursor::operator=(key_cursor&&) noexcept = default;
+
+std::string_view key_cursor::suffix() const {
+  auto key = it_->key();
+  return std::string_view{key.data(), key.size()}.substr(prefix_.size());
+}
+
+std::string_view key_cursor::value() const {
+  auto v = it_->value();
+  return {v.data(), v.size()};
+}
+
+void key_cursor::next() {
+  if (descending_)
+    it_->Prev();
+  else
+    it_->Next();
+  settle();
+}
+
+void key_cursor::settle() {
+  valid_ = it_->Valid() && it_->key().starts_with(rocksdb::Slice{prefix_});
+}
+
+status key_cursor::error() const {
+  if (it_ && !it_->status().ok())
+    return storage_error("scan failed", it_->status());
+  return {};
+}
 
 std::string serial_index_key(std::string_view ca_id, std::string_view serial) {
   std::string key;
@@ -36,10 +114,24 @@ result<std::unique_ptr<store>> store::open(const std::string& directory) {
   options.create_if_missing = true;
   options.create_missing_column_families = true;
   options.IncreaseParallelism(2);
+  std::vector<std::string> existing;
+  if (rocksdb::DB::ListColumnFamilies(options, directory, &existing).ok())
+    for (const auto& name : existing)
+      if (name != rocksdb::kDefaultColumnFamilyName
+          && std::find(std::begin(column_names), std::end(column_names), name)
+                 == std::end(column_names))
+        return make_failure(errc::storage_failure,
+                            "the data directory '" + directory + "' has a column family '" + name
+                                + "' this version of certmint does not know: it was written by "
+                                  "another storage format; use a new data directory");
   std::vector<rocksdb::ColumnFamilyDescriptor> families;
   families.emplace_back(rocksdb::kDefaultColumnFamilyName, rocksdb::ColumnFamilyOptions{});
-  for (auto name : column_names)
-    families.emplace_back(name, rocksdb::ColumnFamilyOptions{});
+  for (auto name : column_names) {
+    rocksdb::ColumnFamilyOptions cf_options;
+    if (std::string_view{name} == "counters")
+      cf_options.merge_operator = std::make_shared<counter_add_operator>();
+    families.emplace_back(name, cf_options);
+  }
   std::vector<rocksdb::ColumnFamilyHandle*> handles;
   rocksdb::DB* db = nullptr;
   auto st = rocksdb::DB::Open(options, directory, families, &handles, &db);
@@ -50,7 +142,78 @@ result<std::unique_ptr<store>> store::open(const std::string& directory) {
   // handles[0] is the default family, which certmint does not use.
   out->handles_.assign(handles.begin() + 1, handles.end());
   db->DestroyColumnFamilyHandle(handles[0]);
+  if (auto ok = out->check_format(); !ok)
+    return std::move(ok).error();
   return out;
+}
+
+status store::check_format() {
+  auto format = get(column::meta, format_key);
+  if (!format)
+    return std::move(format).error();
+  if (*format) {
+    if (**format == storage_format)
+      return {};
+    return make_failure(errc::storage_failure, "the data directory has storage format " + **format
+                                                   + ", this certmint reads format "
+                                                   + std::string{storage_format});
+  }
+  // No format mark: only an empty directory may be adopted.
+  bool empty = true;
+  for (size_t cf = 0; cf < column_count && empty; ++cf) {
+    std::unique_ptr<rocksdb::Iterator> it{db_->NewIterator(rocksdb::ReadOptions{}, handles_[cf])};
+    it->SeekToFirst();
+    empty = !it->Valid();
+  }
+  if (!empty)
+    return make_failure(errc::storage_failure,
+                        "the data directory predates storage format " + std::string{storage_format}
+                            + " and cannot be read by this certmint; use a new data directory");
+  rocksdb::WriteOptions sync;
+  sync.sync = true;
+  auto st = db_->Put(sync, handles_[static_cast<size_t>(column::meta)],
+                     rocksdb::Slice{format_key.data(), format_key.size()},
+                     rocksdb::Slice{storage_format.data(), storage_format.size()});
+  if (!st.ok())
+    return storage_error("cannot mark the storage format", st);
+  return {};
+}
+
+key_cursor store::walk(column cf, std::string prefix, std::string_view from,
+                       bool descending) const {
+  key_cursor out;
+  out.it_.reset(db_->NewIterator(rocksdb::ReadOptions{}, handles_[static_cast<size_t>(cf)]));
+  out.descending_ = descending;
+  std::string start = prefix;
+  start.append(from);
+  if (!descending) {
+    out.it_->Seek(start);
+  } else if (from.empty()) {
+    // The last key with the prefix: seek past every key that has it.
+    auto end = prefix;
+    while (!end.empty() && static_cast<unsigned char>(end.back()) == 0xff)
+      end.pop_back();
+    if (end.empty()) {
+      out.it_->SeekToLast();
+    } else {
+      end.back() = static_cast<char>(static_cast<unsigned char>(end.back()) + 1);
+      out.it_->SeekForPrev(end);
+      if (out.it_->Valid() && out.it_->key() == rocksdb::Slice{end})
+        out.it_->Prev();
+    }
+  } else {
+    out.it_->SeekForPrev(start);
+  }
+  out.prefix_ = std::move(prefix);
+  out.settle();
+  return out;
+}
+
+result<int64_t> store::counter(std::string_view key) const {
+  auto raw = get(column::counters, key);
+  if (!raw)
+    return std::move(raw).error();
+  return *raw ? decode_count(rocksdb::Slice{**raw}) : 0;
 }
 
 store::~store() {
@@ -130,6 +293,8 @@ std::vector<status> store::commit_group(const std::vector<transaction>& group) {
       bool holds = false;
       if (cond.what == precondition::kind::absent) {
         holds = !current->has_value();
+      } else if (cond.what == precondition::kind::equals) {
+        holds = current->has_value() && **current == cond.expected_value;
       } else if (current->has_value()) {
         auto record = decode_record<request_record>(**current);
         holds = record && record->status == cond.expected;
@@ -145,12 +310,17 @@ std::vector<status> store::commit_group(const std::vector<transaction>& group) {
     }
     for (const auto& m : tx.mutations) {
       auto* handle = handles_[static_cast<size_t>(m.cf)];
+      any = true;
+      if (m.add) {
+        // Counters are never a precondition's subject: no overlay entry.
+        batch.Merge(handle, m.key, *m.value);
+        continue;
+      }
       if (m.value)
         batch.Put(handle, m.key, *m.value);
       else
         batch.Delete(handle, m.key);
       overlay[{m.cf, m.key}] = m.value;
-      any = true;
     }
   }
   if (!any)

@@ -14,6 +14,7 @@
 namespace rocksdb {
 class DB;
 class ColumnFamilyHandle;
+class Iterator;
 } // namespace rocksdb
 
 namespace certmint {
@@ -28,9 +29,13 @@ namespace certmint {
 ///   tokens        hex SHA-256 of the token            -> identity_record
 ///   meta          setting name                        -> bytes
 ///   profile_certificates  profile id + certificate id -> "" (index)
-///   pending_requests      request id -> "" (index of non-terminal requests,
-///                         read at start to finish them)
-///   idempotency           identity + NUL + Idempotency-Key -> idempotency_record
+///   request_index   secondary indexes of requests (request_index.hpp):
+///                   by status, by profile, by profile and status
+///   idempotency     identity + NUL + Idempotency-Key -> idempotency_record
+///   approval_policies  approval policy id              -> approval_policy_record
+///   approvals       approval request id               -> approval_request_record
+///   approval_expiry 8-byte big-endian expiry + approval request id -> ""
+///   counters        counter name -> 8-byte little-endian count (merge: add)
 enum class column : uint8_t {
   requests,
   certificates,
@@ -41,11 +46,20 @@ enum class column : uint8_t {
   tokens,
   meta,
   profile_certificates,
-  pending_requests,
+  request_index,
   idempotency,
+  approval_policies,
+  approvals,
+  approval_expiry,
+  counters,
 };
 
-inline constexpr size_t column_count = 11;
+inline constexpr size_t column_count = 15;
+
+/// The layout version of a data directory (meta key "format"). A directory
+/// written by another layout is refused at open with a clear message
+/// instead of being misread.
+inline constexpr std::string_view storage_format = "2";
 
 std::string serial_index_key(std::string_view ca_id, std::string_view serial);
 
@@ -54,19 +68,23 @@ struct precondition {
   enum class kind : uint8_t {
     absent,            ///< the key must not exist (unique reservations)
     request_in_status, ///< the request must exist with status `expected`
+    equals,            ///< the value must be `expected_value` (compare-and-set)
   };
   kind what = kind::absent;
   column cf = column::meta;
   std::string key;
   request_status expected = request_status::pending;
   failure on_violation;
+  std::string expected_value;
 };
 
-/// A put (value set) or delete (value empty).
+/// A put (value set), a delete (value empty), or, with `add`, a counter
+/// increment: `value` holds the 8-byte delta, merged into the stored count.
 struct mutation {
   column cf = column::meta;
   std::string key;
   std::optional<std::string> value;
+  bool add = false;
 };
 
 /// All-or-nothing: its mutations apply only if every precondition holds.
@@ -77,6 +95,61 @@ struct transaction {
   template <class Record> void put(column cf, std::string key, const Record& record) {
     mutations.push_back({cf, std::move(key), encode_record(record)});
   }
+  void put_raw(column cf, std::string key, std::string value) {
+    mutations.push_back({cf, std::move(key), std::move(value)});
+  }
+  void erase(column cf, std::string key) {
+    mutations.push_back({cf, std::move(key), std::nullopt});
+  }
+  void add(column cf, std::string key, int64_t delta);
+  /// The record at `key` must still have the bytes `current` (read before).
+  void expect_value(column cf, std::string key, std::string current, failure on_violation) {
+    precondition cond;
+    cond.what = precondition::kind::equals;
+    cond.cf = cf;
+    cond.key = std::move(key);
+    cond.on_violation = std::move(on_violation);
+    cond.expected_value = std::move(current);
+    conditions.push_back(std::move(cond));
+  }
+  void expect_status(const std::string& request_id, request_status status, failure on_violation) {
+    conditions.push_back({precondition::kind::request_in_status,
+                          column::requests,
+                          request_id,
+                          status,
+                          std::move(on_violation),
+                          {}});
+  }
+};
+
+/// Walks the keys of one column family that start with `prefix`, in key
+/// order or reverse, from a starting point. Keys are reported without the
+/// prefix. Reads are from a consistent view taken at construction.
+class key_cursor {
+public:
+  ~key_cursor();
+  key_cursor(key_cursor&&) noexcept;
+  key_cursor& operator=(key_cursor&&) noexcept;
+  key_cursor(const key_cursor&) = delete;
+  key_cursor& operator=(const key_cursor&) = delete;
+
+  bool valid() const { return valid_; }
+  /// The key after the prefix.
+  std::string_view suffix() const;
+  std::string_view value() const;
+  void next();
+  /// An iteration error, if the walk stopped on one.
+  status error() const;
+
+private:
+  friend class store;
+  key_cursor() = default;
+  void settle();
+
+  std::unique_ptr<rocksdb::Iterator> it_;
+  std::string prefix_;
+  bool descending_ = false;
+  bool valid_ = false;
 };
 
 /// The RocksDB database. Reads are safe from any thread; writes go through
@@ -128,6 +201,15 @@ public:
   scan_prefix(column cf, std::string_view prefix,
               const std::function<bool(std::string_view key, std::string_view value)>& visit) const;
 
+  /// A cursor over the keys starting with `prefix`. Ascending, it starts
+  /// at the first key whose suffix is >= `from` (empty: the first);
+  /// descending, at the last key whose suffix is <= `from` (empty: the
+  /// last).
+  key_cursor walk(column cf, std::string prefix, std::string_view from, bool descending) const;
+
+  /// A counter's value (0 when never incremented).
+  result<int64_t> counter(std::string_view key) const;
+
   /// Applies a group of transactions in one synced WriteBatch (group
   /// commit). Each transaction is checked against the database plus the
   /// effects of the transactions before it in the group; the result at index
@@ -143,6 +225,7 @@ private:
   status for_each(column cf, const visitor& visit) const;
 
   store() = default;
+  status check_format();
 
   std::unique_ptr<rocksdb::DB> db_;
   std::vector<rocksdb::ColumnFamilyHandle*> handles_;
