@@ -182,7 +182,7 @@ std::optional<api_error> parse_approval_policy_body(std::string_view body, bool 
       else if (*level == "soft")
         refusals.note("enforcementLevel \"soft\" is not supported: approvals are always enforced");
     }
-    root.array("bypassers", 100, [&](simdjson::dom::element, std::vector<path_element>) {
+    root.array("bypassers", 100, [&](simdjson::dom::element, const std::vector<path_element>&) {
       refusals.note("bypassers are not supported: use bypassForMachineIdentities");
     });
     read_conditions(root, create, issues, out);

@@ -9,6 +9,8 @@
 #include <rocksdb/options.h>
 #include <rocksdb/write_batch.h>
 
+#include "engine/text.hpp"
+
 namespace certmint {
 
 namespace {
@@ -120,10 +122,11 @@ result<std::unique_ptr<store>> store::open(const std::string& directory) {
       if (name != rocksdb::kDefaultColumnFamilyName
           && std::find(std::begin(column_names), std::end(column_names), name)
                  == std::end(column_names))
-        return make_failure(errc::storage_failure,
-                            "the data directory '" + directory + "' has a column family '" + name
-                                + "' this version of certmint does not know: it was written by "
-                                  "another storage format; use a new data directory");
+        return make_failure(
+            errc::storage_failure,
+            concat({"the data directory '", directory, "' has a column family '", name,
+                    "' that this certmint does not know; another storage format wrote it, ",
+                    "so use a new data directory"}));
   std::vector<rocksdb::ColumnFamilyDescriptor> families;
   families.emplace_back(rocksdb::kDefaultColumnFamilyName, rocksdb::ColumnFamilyOptions{});
   for (auto name : column_names) {

@@ -1,6 +1,10 @@
 #include "tests/integration/api_client.hpp"
 
+#include <chrono>
 #include <stdexcept>
+#include <thread>
+
+#include <catch2/catch.hpp>
 
 namespace certmint::test {
 
@@ -43,6 +47,34 @@ http_reply patch_json(httplib::Client& cli, const std::string& path, const std::
 
 http_reply del(httplib::Client& cli, const std::string& path) {
   return to_reply(cli.Delete(path.c_str()));
+}
+
+void check_denied(const http_reply& reply, const std::string& message) {
+  INFO(reply.body);
+  CHECK(reply.status == 403);
+  CHECK(reply.error() == "PermissionDenied");
+  CHECK(reply.message() == message);
+}
+
+http_reply wait_terminal(httplib::Client& cli, const std::string& request_id) {
+  http_reply reply;
+  for (int i = 0; i < 200; ++i) {
+    reply = get(cli, api + "/certificates/certificate-requests/" + request_id);
+    auto status = reply.str("/status");
+    if (reply.status != 200 || (status != "pending" && status != "pending_approval"))
+      return reply;
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  }
+  return reply;
+}
+
+std::pair<std::string, std::string> make_token(httplib::Client& admin, const std::string& name,
+                                               const std::string& roles, const std::string& extra) {
+  auto reply = post_json(admin, "/api/v1/identities/tokens",
+                         R"({"name":")" + name + R"(","roles":)" + roles + extra + "}");
+  if (reply.status != 200 || reply.str("/token").rfind("cm_", 0) != 0)
+    throw std::runtime_error("token creation failed: " + reply.body);
+  return {reply.str("/token"), reply.str("/tokenId")};
 }
 
 std::string default_profile_id(httplib::Client& cli) {

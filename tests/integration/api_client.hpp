@@ -3,6 +3,7 @@
 // Small helpers for integration tests: JSON bodies in and out.
 
 #include <string>
+#include <utility>
 
 #include <simdjson.h>
 
@@ -42,5 +43,17 @@ std::string csr_body(const std::string& profile_id, const std::string& csr,
                      const std::string& extra = "");
 
 inline const std::string api = "/api/v1/cert-manager";
+
+/// Checks a 403 PermissionDenied with `message`.
+void check_denied(const http_reply& reply, const std::string& message);
+
+/// Polls a request until it is neither `pending` nor `pending_approval`
+/// (bounded: about ten seconds).
+http_reply wait_terminal(httplib::Client& cli, const std::string& request_id);
+
+/// Creates a token; returns (token, tokenId). `extra` adds JSON members.
+std::pair<std::string, std::string> make_token(httplib::Client& admin, const std::string& name,
+                                               const std::string& roles,
+                                               const std::string& extra = "");
 
 } // namespace certmint::test

@@ -119,10 +119,12 @@ TEST_CASE("a root -> intermediate -> leaf hierarchy built through the API",
                "allowed patterns: *.acme.com");
       auto apex = issue_csr(*cli, profile, alg, "acme.com");
       CHECK(apex.status == 400);
-      auto too_long =
-          post_json(*cli, api + "/certificates",
-                    csr_body(profile, make_csr(alg, {"x.acme.com", "", {"DNS:x.acme.com"}}).csr_pem,
-                             R"("attributes":{"ttl":"2y"})"));
+      auto too_long = post_json(
+          *cli, api + "/certificates",
+          csr_body(
+              profile,
+              make_csr(alg, {"x.acme.com", "", {"DNS:x.acme.com"}, "", "", "", nullptr}).csr_pem,
+              R"("attributes":{"ttl":"2y"})"));
       CHECK(too_long.status == 400);
       CHECK(too_long.message()
             == "Certificate request validation failed: Requested validity period exceeds "

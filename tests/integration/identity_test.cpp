@@ -10,22 +10,6 @@ namespace {
 
 const std::string tokens = "/api/v1/identities/tokens";
 
-std::pair<std::string, std::string> make_token(httplib::Client& admin, const std::string& name,
-                                               const std::string& roles) {
-  auto reply = post_json(admin, tokens, R"({"name":")" + name + R"(","roles":)" + roles + "}");
-  INFO(reply.body);
-  REQUIRE(reply.status == 200);
-  CHECK(reply.str("/token").rfind("cm_", 0) == 0);
-  return {reply.str("/token"), reply.str("/tokenId")};
-}
-
-void check_denied(const http_reply& reply, const std::string& message) {
-  INFO(reply.body);
-  CHECK(reply.status == 403);
-  CHECK(reply.error() == "PermissionDenied");
-  CHECK(reply.message() == message);
-}
-
 } // namespace
 
 TEST_CASE("scoped tokens: every endpoint checks its role", "[integration][identity]") {

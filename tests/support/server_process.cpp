@@ -7,6 +7,7 @@
 
 #include <chrono>
 #include <cstring>
+#include <fstream>
 #include <stdexcept>
 
 #include <catch2/catch.hpp>
@@ -123,6 +124,15 @@ int server_process::wait_exit() {
   if (WIFEXITED(status))
     return WEXITSTATUS(status);
   return -WTERMSIG(status);
+}
+
+long server_process::rss_kib() const {
+  std::ifstream status{"/proc/" + std::to_string(pid_) + "/status"};
+  std::string line;
+  while (std::getline(status, line))
+    if (line.rfind("VmRSS:", 0) == 0)
+      return std::stol(line.substr(6));
+  return 0;
 }
 
 int server_process::stop() {

@@ -43,6 +43,9 @@ public:
 
   bool running() const { return pid_ > 0; }
 
+  /// The server's resident set size in KiB (from /proc), 0 if unknown.
+  long rss_kib() const;
+
 private:
   int wait_exit();
 
