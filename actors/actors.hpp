@@ -52,6 +52,20 @@ using request_actor = caf::typed_actor<
     // Internal: the synchronous bound passed; answer "pending" if not done.
     caf::reacts_to<atom::fallback>>;
 
+/// Keys made ahead of time for the managed-key path: RSA generation takes
+/// tens of milliseconds, so a burst of managed requests is served from
+/// keys made while the server was idle.
+using key_pool_actor = caf::typed_actor<
+    // A ready key of the algorithm, or an empty one when none is ready (the
+    // caller then generates its own: a request never fails for want of a
+    // pooled key).
+    caf::replies_to<atom::take_key, key_algorithm>::with<pooled_key>>;
+
+/// Generates keys for the pool on a thread of its own at low OS priority,
+/// so refilling yields to issuance.
+using key_maker_actor =
+    caf::typed_actor<caf::replies_to<atom::make_key, key_algorithm>::with<pooled_key>>;
+
 /// Rejects requests whose approval expired (policy `maxRequestTtl`): reads
 /// the approval expiry index up to now, at start and then periodically, and
 /// commits each expiry as a compare-and-set through the storage writer.

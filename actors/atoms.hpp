@@ -15,10 +15,12 @@ CERTMINT_ADD_ATOM(fallback,
                   "fallback")     // request actor -> itself: answer "pending" after the sync bound
 CERTMINT_ADD_ATOM(check, "check") // request actor -> policy checker: validate and plan
 CERTMINT_ADD_ATOM(sign, "sign")   // request actor -> signer: sign a planned leaf
-CERTMINT_ADD_ATOM(sign_ca, "signca") // configuration -> signer: sign a subordinate CA
-CERTMINT_ADD_ATOM(commit, "commit")  // anyone -> storage writer: apply a transaction
-CERTMINT_ADD_ATOM(batch, "batch")    // storage writer -> itself: write what is queued
-CERTMINT_ADD_ATOM(flush, "flush")    // shutdown -> storage writer: write everything now
-CERTMINT_ADD_ATOM(sweep, "sweep")    // approval expirer -> itself: expire what is due
+CERTMINT_ADD_ATOM(sign_ca, "signca")   // configuration -> signer: sign a subordinate CA
+CERTMINT_ADD_ATOM(commit, "commit")    // anyone -> storage writer: apply a transaction
+CERTMINT_ADD_ATOM(batch, "batch")      // storage writer -> itself: write what is queued
+CERTMINT_ADD_ATOM(flush, "flush")      // shutdown -> storage writer: write everything now
+CERTMINT_ADD_ATOM(sweep, "sweep")      // approval expirer -> itself: expire what is due
+CERTMINT_ADD_ATOM(take_key, "takekey") // request actor -> key pool: a ready key, if any
+CERTMINT_ADD_ATOM(make_key, "makekey") // key pool -> key maker: generate one key
 
 #undef CERTMINT_ADD_ATOM

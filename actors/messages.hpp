@@ -7,6 +7,7 @@
 // other machines over caf::io) adds `inspect` overloads for signing_order
 // and the engine types it holds, and nothing else has to change.
 
+#include <memory>
 #include <optional>
 #include <string>
 
@@ -25,6 +26,12 @@ struct signing_order {
   issuance_plan plan;
 };
 
+/// A private key handed between actors (the key pool to a request actor).
+/// Empty when the pool had none ready.
+struct pooled_key {
+  std::shared_ptr<EVP_PKEY> key;
+};
+
 /// A request that passed the profile's policy, planned for signing.
 struct checked_issuance {
   std::string profile_id;
@@ -40,6 +47,8 @@ struct checked_issuance {
 } // namespace certmint
 
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(certmint::signing_order)
+CAF_ALLOW_UNSAFE_MESSAGE_TYPE(certmint::pooled_key)
+CAF_ALLOW_UNSAFE_MESSAGE_TYPE(certmint::key_algorithm)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(certmint::checked_issuance)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(certmint::ca_signing_order)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(certmint::issuance_input)

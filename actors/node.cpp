@@ -6,6 +6,7 @@
 
 #include "actors/approval_expirer.hpp"
 #include "actors/caf_error.hpp"
+#include "actors/key_pool.hpp"
 #include "actors/policy_checker.hpp"
 #include "actors/request_actor.hpp"
 #include "actors/signer.hpp"
@@ -41,6 +42,11 @@ result<std::unique_ptr<node>> node::start(caf::actor_system& sys, std::shared_pt
   out->expirer_ =
       spawn_approval_expirer(sys, std::move(db), out->writer_, options.approval_sweep_interval);
   auto services = std::make_shared<issuance_services>();
+  if (!options.key_pool.empty()) {
+    out->key_maker_ = spawn_key_maker(sys);
+    out->key_pool_ = spawn_key_pool(sys, out->key_maker_, options.key_pool);
+    services->key_pool = out->key_pool_;
+  }
   services->writer = out->writer_;
   services->checkers = out->checkers_;
   services->signers = out->signers_;
@@ -144,6 +150,12 @@ void node::shutdown() {
   if (checkers_)
     for (auto& checker : checkers_->release())
       caf::anon_send_exit(checker, caf::exit_reason::user_shutdown);
+  for (auto handle :
+       {caf::actor_cast<caf::actor>(key_pool_), caf::actor_cast<caf::actor>(key_maker_)})
+    if (handle)
+      caf::anon_send_exit(handle, caf::exit_reason::user_shutdown);
+  key_pool_ = nullptr;
+  key_maker_ = nullptr;
   if (expirer_) {
     caf::anon_send_exit(expirer_, caf::exit_reason::user_shutdown);
     expirer_ = nullptr;

@@ -1,6 +1,7 @@
 #pragma once
 
 #include <chrono>
+#include <map>
 #include <memory>
 #include <string>
 
@@ -26,6 +27,8 @@ struct node_options {
   std::chrono::milliseconds sync_wait{10000};
   size_t max_inflight = 4096;
   std::chrono::milliseconds approval_sweep_interval{1000};
+  /// Ready keys to keep per algorithm for the managed-key path.
+  std::map<key_algorithm, size_t> key_pool;
 };
 
 /// The running actors of one certmint process: the storage writer and a
@@ -83,6 +86,8 @@ private:
   node_options options_;
   storage_writer_actor writer_;
   approval_expirer_actor expirer_;
+  key_maker_actor key_maker_;
+  key_pool_actor key_pool_;
   std::shared_ptr<round_robin_pool<policy_checker_actor>> checkers_;
   std::shared_ptr<signer_directory> signers_;
   std::shared_ptr<const issuance_services> services_;

@@ -207,28 +207,68 @@ void reserve(self_ptr self) {
           });
 }
 
-// The request passed its policy: make the key where the server makes it,
-// and take the plan.
-std::optional<failure> accept(self_ptr self, checked_issuance& checked) {
+// A new request answers its client with the error; a stored one (approved)
+// records it as `failed`.
+void refuse(self_ptr self, failure err) {
+  if (self->state.stored)
+    fail_reserved(self, std::move(err));
+  else
+    finish(self, std::move(err));
+}
+
+void use_key(request_state& st, std::shared_ptr<EVP_PKEY> key) {
+  st.record.plan.public_key_der = public_key_to_der(key.get());
+  st.private_key_pem = private_key_to_pkcs8_pem(key.get());
+  st.generated_key = std::move(key);
+  st.record.managed_key = true;
+}
+
+// The managed-key path: a key from the pool when one is ready, else a fresh
+// one made here (the request waits for it, it never fails for the pool).
+void obtain_key_then_reserve(self_ptr self) {
+  auto generate_here = [self] {
+    auto key = generate_key(self->state.record.plan.key_alg);
+    if (!key) {
+      refuse(self, std::move(key).error());
+      return;
+    }
+    use_key(self->state, std::shared_ptr<EVP_PKEY>{key->release(), EVP_PKEY_free});
+    reserve(self);
+  };
+  auto& st = self->state;
+  if (!st.services->key_pool) {
+    generate_here();
+    return;
+  }
+  self->request(st.services->key_pool, st.services->stage_timeout, atom::take_key_v,
+                st.record.plan.key_alg)
+      .then(
+          [self, generate_here](pooled_key& pooled) {
+            if (!pooled.key) {
+              generate_here();
+              return;
+            }
+            use_key(self->state, std::move(pooled.key));
+            reserve(self);
+          },
+          [generate_here](caf::error&) { generate_here(); });
+}
+
+// The request passed its policy: take the plan, make or fetch the key where
+// the server makes it, then reserve.
+void accept(self_ptr self, checked_issuance& checked) {
   auto& st = self->state;
   st.self_signed = checked.self_signed;
   st.chain_pem = std::move(checked.chain_pem);
-  auto& plan = checked.plan;
-  if (plan.public_key_der.empty()) {
-    auto key = generate_key(plan.key_alg);
-    if (!key)
-      return std::move(key).error();
-    plan.public_key_der = public_key_to_der(key->get());
-    st.private_key_pem = private_key_to_pkcs8_pem(key->get());
-    st.generated_key = std::move(*key);
-  }
   auto& rec = st.record;
   rec.profile_id = std::move(checked.profile_id);
   rec.ca_id = std::move(checked.ca_id);
-  rec.managed_key = st.generated_key != nullptr;
-  rec.plan = std::move(plan);
+  rec.plan = std::move(checked.plan);
   rec.updated_at = unix_now();
-  return std::nullopt;
+  if (rec.plan.public_key_der.empty())
+    obtain_key_then_reserve(self);
+  else
+    reserve(self);
 }
 
 void name_new_request(request_state& st, request_status status) {
@@ -309,14 +349,8 @@ void revalidate(self_ptr self) {
   input.metadata = st.record.metadata;
   auto checker = st.services->checkers->pick();
   self->request(checker, st.services->stage_timeout, atom::check_v, std::move(input))
-      .then(
-          [self](checked_issuance& checked) {
-            if (auto err = accept(self, checked))
-              fail_reserved(self, std::move(*err));
-            else
-              reserve(self);
-          },
-          [self](caf::error& err) { fail_reserved(self, from_caf_error(err)); });
+      .then([self](checked_issuance& checked) { accept(self, checked); },
+            [self](caf::error& err) { fail_reserved(self, from_caf_error(err)); });
 }
 
 } // namespace
@@ -348,10 +382,7 @@ request_actor::behavior_type request_actor_impl(request_actor::stateful_pointer<
                     return;
                   }
                   name_new_request(self->state, request_status::pending);
-                  if (auto err = accept(self, checked))
-                    finish(self, std::move(*err));
-                  else
-                    reserve(self);
+                  accept(self, checked);
                 },
                 [self](caf::error& err) { finish(self, from_caf_error(err)); });
         return st.promise;

@@ -25,6 +25,7 @@ struct issuance_services {
   storage_writer_actor writer;
   std::shared_ptr<round_robin_pool<policy_checker_actor>> checkers;
   std::shared_ptr<signer_directory> signers;
+  key_pool_actor key_pool; ///< invalid when no keys are pooled
   std::chrono::milliseconds stage_timeout{30000};
   std::chrono::milliseconds sync_wait{10000};
   /// Request actors alive now; the node admits new ones below a bound.
@@ -62,7 +63,7 @@ struct request_state {
   request_record record;
   bool self_signed = false;
   std::vector<std::string> chain_pem;
-  pkey_ptr generated_key; ///< managed-key and self-signed paths only
+  std::shared_ptr<EVP_PKEY> generated_key; ///< managed-key and self-signed paths only
   std::string private_key_pem;
   caf::typed_response_promise<issuance_result> promise;
   int reservations_left = 3;

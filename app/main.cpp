@@ -87,6 +87,7 @@ int serve(const std::vector<std::string>& args) {
   options.stage_timeout = std::chrono::milliseconds{cfg->request_timeout_ms};
   options.sync_wait = std::chrono::milliseconds{cfg->sync_wait_ms};
   options.max_inflight = cfg->max_inflight;
+  options.key_pool = cfg->key_pool;
   auto actors = node::start(sys, db, *configuration, options);
   if (!actors)
     return fail(actors.error().message);

@@ -65,6 +65,30 @@ status set_key_algorithm(server_config& cfg, std::string_view text, const std::s
   return {};
 }
 
+// "RSA_2048=16,RSA_4096=2"; "none" (or empty) keeps no keys.
+status set_key_pool(server_config& cfg, std::string_view text, const std::string& origin) {
+  std::map<key_algorithm, size_t> pool;
+  if (text == "none")
+    text = {};
+  while (!text.empty()) {
+    auto comma = text.find(',');
+    auto item = text.substr(0, comma);
+    text = comma == std::string_view::npos ? std::string_view{} : text.substr(comma + 1);
+    auto eq = item.find('=');
+    auto alg = parse_key_algorithm(item.substr(0, eq));
+    size_t count = 0;
+    auto number = eq == std::string_view::npos ? std::string_view{} : item.substr(eq + 1);
+    auto [end, ec] = std::from_chars(number.data(), number.data() + number.size(), count);
+    if (!alg || number.empty() || ec != std::errc{} || end != number.data() + number.size()
+        || count > 100000)
+      return config_error(origin + ": key pool entry '" + std::string{item}
+                          + "' is not ALGORITHM=COUNT (e.g. RSA_2048=16)");
+    pool[*alg] = count;
+  }
+  cfg.key_pool = std::move(pool);
+  return {};
+}
+
 // One setting, by its flag name (without dashes); file keys map onto these.
 status apply(server_config& cfg, const std::string& name, std::string_view value,
              const std::string& origin) {
@@ -107,6 +131,8 @@ status apply(server_config& cfg, const std::string& name, std::string_view value
     return set_count(cfg.max_inflight, value, origin, 1, 10000000);
   if (name == "ca-key-algorithm")
     return set_key_algorithm(cfg, value, origin);
+  if (name == "key-pool")
+    return set_key_pool(cfg, value, origin);
   return config_error("unknown setting '" + name + "' (" + origin + ")");
 }
 
@@ -129,6 +155,7 @@ constexpr file_key file_keys[] = {
     {"idempotencyWindowS", "idempotency-window-s"},
     {"approvalMinTtlS", "approval-min-ttl-s"},
     {"caKeyAlgorithm", "ca-key-algorithm"},
+    {"keyPool", "key-pool"},
 };
 
 status apply_file(server_config& cfg, const std::string& path) {
@@ -189,6 +216,8 @@ std::string server_usage() {
          "  --idempotency-window-s N   how long an Idempotency-Key holds (default 86400)\n"
          "  --approval-min-ttl-s N     shortest maxRequestTtl of an approval policy (default "
          "3600)\n"
+         "  --key-pool ALG=N,...       ready server-generated keys per algorithm (default "
+         "RSA_2048=8; none)\n"
          "  --max-inflight N           issuances in progress before new ones get 429\n"
          "                             (default 4096)\n"
          "  --ca-key-algorithm ALG     key algorithm of bootstrapped CAs (default\n"

@@ -2,6 +2,7 @@
 
 #include <cstdint>
 #include <functional>
+#include <map>
 #include <string>
 #include <vector>
 
@@ -29,6 +30,8 @@ struct server_config {
   size_t idempotency_window_s = 86400; ///< how long an Idempotency-Key holds
   size_t approval_min_ttl_s = 3600;    ///< shortest maxRequestTtl (Infisical: one hour)
   key_algorithm ca_key_algorithm = key_algorithm::ec_p256;
+  /// Ready keys kept per algorithm for server-generated keys ("ALG=N,...").
+  std::map<key_algorithm, size_t> key_pool = {{key_algorithm::rsa_2048, 8}};
   std::string admin_token; ///< only from the environment, never from files or flags
 };
 

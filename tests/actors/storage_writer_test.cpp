@@ -16,9 +16,12 @@ namespace {
 
 transaction reserve(const std::string& id, const std::string& serial_key) {
   transaction tx;
-  tx.conditions.push_back({precondition::kind::absent, column::serials, serial_key,
+  tx.conditions.push_back({precondition::kind::absent,
+                           column::serials,
+                           serial_key,
                            request_status::pending,
-                           make_failure(errc::serial_collision, "serial in use")});
+                           make_failure(errc::serial_collision, "serial in use"),
+                           {}});
   request_record r;
   r.id = id;
   tx.put(column::requests, id, r);

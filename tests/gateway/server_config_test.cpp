@@ -51,6 +51,22 @@ TEST_CASE("defaults, file, environment and flags, in that order", "[config]") {
   CHECK(cfg->admin_token == "0123456789abcdef");
 }
 
+TEST_CASE("the key pool setting", "[config]") {
+  auto cfg = load_server_config({}, [](const char*) -> const char* { return nullptr; });
+  REQUIRE(cfg);
+  CHECK(cfg->key_pool == std::map<key_algorithm, size_t>{{key_algorithm::rsa_2048, 8}});
+  cfg = load_server_config({"--key-pool", "RSA_4096=2,EC_prime256v1=0"},
+                           [](const char*) -> const char* { return nullptr; });
+  REQUIRE(cfg);
+  CHECK(cfg->key_pool
+        == std::map<key_algorithm, size_t>{{key_algorithm::rsa_4096, 2},
+                                           {key_algorithm::ec_p256, 0}});
+  cfg = load_server_config({"--key-pool", "none"},
+                           [](const char*) -> const char* { return nullptr; });
+  REQUIRE(cfg);
+  CHECK(cfg->key_pool.empty());
+}
+
 TEST_CASE("bad settings name what is wrong", "[config][malformed]") {
   CHECK(config_error({"--listen", "8080"})
         == "flag --listen: expected HOST:PORT (port 0 picks a free one), got '8080'");
@@ -66,6 +82,8 @@ TEST_CASE("bad settings name what is wrong", "[config][malformed]") {
   CHECK(config_error({"serve"}) == "unexpected argument 'serve'");
   CHECK(config_error({"--ca-key-algorithm", "DSA"}).find("unknown key algorithm 'DSA'")
         != std::string::npos);
+  for (const char* pool : {"RSA_2048", "RSA_2048=", "RSA_2048=x", "DSA=1", "RSA_2048=1,,"})
+    CHECK(config_error({"--key-pool", pool}).find("is not ALGORITHM=COUNT") != std::string::npos);
   CHECK(config_error({}, {{"CERTMINT_ADMIN_TOKEN", "short"}})
         == "environment variable CERTMINT_ADMIN_TOKEN: a token needs at least 16 characters");
   CHECK(config_error({"--config", "/nonexistent/file.json"})

@@ -1,5 +1,6 @@
 #include <catch2/catch.hpp>
 
+#include <mutex>
 #include <set>
 #include <thread>
 
@@ -89,6 +90,38 @@ TEST_CASE("managed keys are generated, returned once and match", "[integration][
       get(*cli, api + "/certificates/certificate-requests/" + reply.str("/certificateRequestId"));
   REQUIRE(poll.status == 200);
   CHECK(poll.is_null("/privateKey"));
+}
+
+TEST_CASE("a burst of managed RSA requests past the key pool: all served, keys distinct",
+          "[integration][issue][key-pool]") {
+  temp_dir dir;
+  server_process server{dir.path(), {"--key-pool", "RSA_2048=3"}};
+  auto cli = server.client();
+  auto profile = default_profile_id(*cli);
+  std::string body = R"({"profileId":")" + profile + R"(","attributes":{
+      "commonName":"pooled.example.com","keyAlgorithm":"RSA_2048","ttl":"1d",
+      "altNames":[{"type":"dns_name","value":"pooled.example.com"}]}})";
+  std::mutex mutex;
+  std::set<std::string> keys;
+  std::vector<std::thread> clients;
+  for (int c = 0; c < 8; ++c)
+    clients.emplace_back([&] {
+      auto own = server.client();
+      auto reply = post_json(*own, api + "/certificates", body);
+      INFO(reply.body);
+      REQUIRE(reply.status == 200);
+      auto key = reply.str("/certificate/privateKey");
+      CHECK(key_matches_certificate(key, reply.str("/certificate/certificate")));
+      CHECK(verify_chain(reply.str("/certificate/certificate"),
+                         reply.str("/certificate/certificateChain"))
+            == "");
+      std::lock_guard<std::mutex> guard{mutex};
+      keys.insert(key);
+    });
+  for (auto& t : clients)
+    t.join();
+  CHECK(keys.size() == 8);
+  CHECK(server.stop() == 0);
 }
 
 TEST_CASE("polling the request id returns the same certificate", "[integration][poll]") {

@@ -17,9 +17,12 @@ request_record request(const std::string& id, request_status status) {
 
 transaction reserve(const std::string& id, const std::string& serial_key) {
   transaction tx;
-  tx.conditions.push_back({precondition::kind::absent, column::serials, serial_key,
+  tx.conditions.push_back({precondition::kind::absent,
+                           column::serials,
+                           serial_key,
                            request_status::pending,
-                           make_failure(errc::serial_collision, "serial in use")});
+                           make_failure(errc::serial_collision, "serial in use"),
+                           {}});
   tx.put(column::requests, id, request(id, request_status::pending));
   tx.mutations.push_back({column::serials, serial_key, id});
   return tx;
@@ -27,8 +30,12 @@ transaction reserve(const std::string& id, const std::string& serial_key) {
 
 transaction flip(const std::string& id, request_status from, request_status to) {
   transaction tx;
-  tx.conditions.push_back({precondition::kind::request_in_status, column::requests, id, from,
-                           make_failure(errc::not_pending, "not pending")});
+  tx.conditions.push_back({precondition::kind::request_in_status,
+                           column::requests,
+                           id,
+                           from,
+                           make_failure(errc::not_pending, "not pending"),
+                           {}});
   tx.put(column::requests, id, request(id, to));
   return tx;
 }

@@ -1,0 +1,47 @@
+#pragma once
+
+#include <map>
+#include <memory>
+#include <vector>
+
+#include "actors/actors.hpp"
+
+namespace caf {
+class actor_system;
+}
+
+namespace certmint {
+
+/// How many ready keys to keep per algorithm.
+using key_pool_targets = std::map<key_algorithm, size_t>;
+
+struct key_pool_state {
+  key_maker_actor maker;
+  key_pool_targets targets;
+  std::map<key_algorithm, std::vector<std::shared_ptr<EVP_PKEY>>> ready;
+  std::map<key_algorithm, size_t> in_making;
+  static inline const char* name = "key-pool";
+};
+
+/// Keeps `targets` keys of each algorithm ready; every key taken is
+/// replaced by asking the maker for a new one. The maker does not know the
+/// pool (it only answers requests), so the two hold no reference cycle.
+key_pool_actor::behavior_type key_pool(key_pool_actor::stateful_pointer<key_pool_state> self,
+                                       key_maker_actor maker, key_pool_targets targets);
+
+struct key_maker_state {
+  bool lowered = false;
+  static inline const char* name = "key-maker";
+};
+
+/// Generates one key per request, on its own thread, niced on first use.
+key_maker_actor::behavior_type key_maker(key_maker_actor::stateful_pointer<key_maker_state> self);
+
+/// Spawns the maker on a thread of its own.
+key_maker_actor spawn_key_maker(caf::actor_system& sys);
+
+/// Spawns the pool; it starts filling at once.
+key_pool_actor spawn_key_pool(caf::actor_system& sys, key_maker_actor maker,
+                              key_pool_targets targets);
+
+} // namespace certmint
