@@ -150,7 +150,7 @@ void node::shutdown() {
   if (checkers_)
     for (auto& checker : checkers_->release())
       caf::anon_send_exit(checker, caf::exit_reason::user_shutdown);
-  for (auto handle :
+  for (const auto& handle :
        {caf::actor_cast<caf::actor>(key_pool_), caf::actor_cast<caf::actor>(key_maker_)})
     if (handle)
       caf::anon_send_exit(handle, caf::exit_reason::user_shutdown);
