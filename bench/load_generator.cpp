@@ -2,6 +2,7 @@
 
 #include <atomic>
 #include <cstdio>
+#include <fstream>
 #include <mutex>
 #include <thread>
 
@@ -24,6 +25,26 @@ std::string json_field(const std::string& body, const char* pointer) {
 std::pair<std::string, std::string> issued_certificate(const std::string& body) {
   return {json_field(body, "/certificate/certificate"),
           json_field(body, "/certificate/certificateChain")};
+}
+
+call_outcome perform(httplib::Client& client, const http_call& call) {
+  httplib::Headers headers;
+  for (const auto& [name, value] : call.headers)
+    headers.emplace(name, value);
+  auto res = call.post ? client.Post(call.path.c_str(), headers, call.body, "application/json")
+                       : client.Get(call.path.c_str(), headers);
+  if (!res)
+    return {};
+  return {res->status, std::move(res->body)};
+}
+
+uint64_t rss_kib(int pid) {
+  std::ifstream status{"/proc/" + std::to_string(pid) + "/status"};
+  std::string line;
+  while (std::getline(status, line))
+    if (line.rfind("VmRSS:", 0) == 0)
+      return std::stoull(line.substr(6));
+  return 0;
 }
 
 run_result run_load(const target& where, const workload& work, const load_options& options) {
@@ -49,24 +70,18 @@ run_result run_load(const target& where, const workload& work, const load_option
           break;
         if (clock::now() >= deadline)
           break;
-        auto call = work.next(c, i);
         auto t0 = clock::now();
-        auto res = call.post ? cli.Post(call.path.c_str(), call.body, "application/json")
-                             : cli.Get(call.path.c_str());
+        auto outcome = work.flow ? work.flow(cli, c, i) : perform(cli, work.next(c, i));
         auto ms = std::chrono::duration<double, std::milli>(clock::now() - t0).count();
         completed.fetch_add(1, std::memory_order_relaxed);
-        if (!res) {
-          ++result.errors_by_status[0];
-          continue;
-        }
-        if (res->status != 200) {
-          ++result.errors_by_status[res->status];
+        if (outcome.status != work.ok_status) {
+          ++result.errors_by_status[outcome.status];
           continue;
         }
         ++result.ok;
         result.latencies_ms.push_back(ms);
         if (work.certificate && work.verify_every > 0 && i % work.verify_every == 0) {
-          auto [leaf, chain] = work.certificate(res->body);
+          auto [leaf, chain] = work.certificate(outcome.body);
           if (!leaf.empty()) {
             if (verify_certificate_chain(leaf, chain))
               ++result.verified;
@@ -76,6 +91,17 @@ run_result run_load(const target& where, const workload& work, const load_option
         }
       }
     });
+  std::atomic<uint64_t> peak_rss{0};
+  std::thread sampler;
+  if (options.server_pid > 0)
+    sampler = std::thread{[&] {
+      while (!stop.load()) {
+        auto now = rss_kib(options.server_pid);
+        if (now > peak_rss.load())
+          peak_rss = now;
+        std::this_thread::sleep_for(std::chrono::milliseconds(100));
+      }
+    }};
   std::thread reporter;
   if (options.progress)
     reporter = std::thread{[&] {
@@ -94,11 +120,16 @@ run_result run_load(const target& where, const workload& work, const load_option
   stop = true;
   if (reporter.joinable())
     reporter.join();
+  if (sampler.joinable())
+    sampler.join();
   run_result total;
   total.name = work.name;
   total.seconds = seconds;
   for (auto& r : per_connection)
     total.merge(std::move(r));
+  total.peak_rss_kib = peak_rss.load();
+  if (options.server_pid > 0)
+    total.end_rss_kib = rss_kib(options.server_pid);
   return total;
 }
 

@@ -3,8 +3,14 @@
 #include <chrono>
 #include <functional>
 #include <string>
+#include <utility>
+#include <vector>
 
 #include "bench/stats.hpp"
+
+namespace httplib {
+class Client;
+}
 
 namespace certmint::bench {
 
@@ -19,6 +25,14 @@ struct http_call {
   bool post = true;
   std::string path;
   std::string body;
+  std::vector<std::pair<std::string, std::string>> headers;
+};
+
+/// The outcome of one operation: its final HTTP status (0: no response) and
+/// body.
+struct call_outcome {
+  int status = 0;
+  std::string body;
 };
 
 /// A workload: the call a connection makes next, and whether a response
@@ -27,6 +41,11 @@ struct http_call {
 struct workload {
   std::string name;
   std::function<http_call(size_t connection, uint64_t iteration)> next;
+  /// Instead of `next`: an operation of several calls (submit, then poll
+  /// until done), measured as one, with its whole latency.
+  std::function<call_outcome(httplib::Client& client, size_t connection, uint64_t iteration)> flow;
+  /// The status that counts as success (202 for asynchronous submits).
+  int ok_status = 200;
   /// Extracts (leaf PEM, chain PEM) from a 200 body; empty leaf: nothing to
   /// verify.
   std::function<std::pair<std::string, std::string>(const std::string& body)> certificate;
@@ -38,7 +57,14 @@ struct load_options {
   std::chrono::milliseconds duration{10000};
   uint64_t max_requests = 0; ///< 0: run for the duration
   bool progress = false;     ///< a live line on stderr
+  int server_pid = 0;        ///< when set, the server's RSS is sampled during the run
 };
+
+/// Sends one call on a keep-alive client.
+call_outcome perform(httplib::Client& client, const http_call& call);
+
+/// Resident set size of a process in KiB, from /proc (0 if unknown).
+uint64_t rss_kib(int pid);
 
 /// The string at a JSON pointer of a body ("" when absent).
 std::string json_field(const std::string& body, const char* pointer);

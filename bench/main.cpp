@@ -45,7 +45,10 @@ const char* usage =
     "  --server HOST:PORT       certmint to drive (127.0.0.1:8080)\n"
     "  --token TOKEN            bearer token\n"
     "  --profile-slug SLUG      profile to issue from (default)\n"
-    "  --modes LIST             sync-csr,sync-managed,poll (all three)\n"
+    "  --modes LIST             of sync-csr, sync-managed, poll, async-submit, async-poll,\n"
+    "                           mixed (default: sync-csr,sync-managed,poll); MODE@N runs\n"
+    "                           that mode with N connections (overload runs)\n"
+    "  --server-pid PID         sample the server's RSS during each mode\n"
     "  --connections N          concurrent keep-alive connections (64)\n"
     "  --duration SECONDS       per mode (10)\n"
     "  --requests N             stop after N requests instead\n"
@@ -95,6 +98,8 @@ bool parse_args(int argc, char** argv, options& opt) {
       (arg == "--key-algorithm" ? opt.key_alg : opt.ca_alg) = *alg;
     } else if (arg == "--cfssl") {
       opt.cfssl = value();
+    } else if (arg == "--server-pid") {
+      opt.load.server_pid = std::atoi(value().c_str());
     } else if (arg == "--json") {
       opt.json_path = value();
     } else {
@@ -172,24 +177,41 @@ int main(int argc, char** argv) {
 
   std::vector<std::pair<run_result, double>> results;
   auto pick = [n = bodies.size()](size_t c, uint64_t i) { return (c * 7919 + i) % n; };
-  for (const auto& mode : opt.modes) {
+  const std::vector<std::pair<std::string, std::string>> prefer_async = {
+      {"Prefer", "respond-async"}};
+  auto submit = [&](size_t c, uint64_t i) {
+    return http_call{true, api + "/certificates", bodies[pick(c, i)], prefer_async};
+  };
+  auto poll_path = [](const std::string& id) {
+    return api + "/certificates/certificate-requests/" + id;
+  };
+  // Requests submitted by each connection in `mixed`, to poll.
+  std::vector<std::vector<std::string>> submitted(4096);
+  for (const auto& spec : opt.modes) {
+    auto at = spec.find('@');
+    auto mode = spec.substr(0, at);
+    auto load = opt.load;
+    if (at != std::string::npos)
+      load.connections = std::stoul(spec.substr(at + 1));
     workload work;
-    work.name = mode;
+    work.name = spec;
     double against = ceiling;
     if (mode == "sync-csr") {
       work.next = [&](size_t c, uint64_t i) {
-        return http_call{true, api + "/certificates", bodies[pick(c, i)]};
+        return http_call{true, api + "/certificates", bodies[pick(c, i)], {}};
       };
       work.certificate = issued_certificate;
     } else if (mode == "sync-managed") {
       auto alg = std::string{to_string(opt.key_alg)};
       work.next = [&, alg](size_t c, uint64_t i) {
         auto cn = "m-" + std::to_string(c) + "-" + std::to_string(i) + ".example.com";
-        return http_call{true, api + "/certificates",
+        return http_call{true,
+                         api + "/certificates",
                          "{\"profileId\":" + json_string(profile_id)
                              + ",\"attributes\":{\"commonName\":" + json_string(cn)
                              + ",\"altNames\":[{\"type\":\"dns_name\",\"value\":" + json_string(cn)
-                             + "}],\"keyAlgorithm\":" + json_string(alg) + "}}"};
+                             + "}],\"keyAlgorithm\":" + json_string(alg) + "}}",
+                         {}};
       };
       work.certificate = issued_certificate;
       against = keygen;
@@ -205,16 +227,53 @@ int main(int argc, char** argv) {
         return 1;
       }
       work.next = [ids, &pick](size_t c, uint64_t i) {
-        return http_call{
-            false, api + "/certificates/certificate-requests/" + ids[pick(c, i) % ids.size()], {}};
+        return http_call{false,
+                         api + "/certificates/certificate-requests/" + ids[pick(c, i) % ids.size()],
+                         {},
+                         {}};
+      };
+      against = 0;
+    } else if (mode == "async-submit") {
+      // Accepted (durable, 202) requests per second; the signers drain the
+      // backlog meanwhile.
+      work.next = submit;
+      work.ok_status = 202;
+    } else if (mode == "async-poll") {
+      // Submit asynchronously, then poll until issued: one operation.
+      work.flow = [&](httplib::Client& client, size_t c, uint64_t i) {
+        auto accepted = perform(client, submit(c, i));
+        if (accepted.status != 202)
+          return accepted;
+        auto path = poll_path(json_field(accepted.body, "/certificateRequestId"));
+        for (;;) {
+          auto polled = perform(client, http_call{false, path, {}, {}});
+          if (polled.status != 200 || json_field(polled.body, "/status") != "pending")
+            return json_field(polled.body, "/status") == "issued" ? polled : call_outcome{599, {}};
+          std::this_thread::sleep_for(std::chrono::milliseconds(2));
+        }
+      };
+      work.certificate = [](const std::string& body) {
+        return std::pair{json_field(body, "/certificate"), json_field(body, "/certificateChain")};
+      };
+    } else if (mode == "mixed") {
+      // One asynchronous submit, then three polls of this connection's
+      // recent requests: ingest while reading.
+      work.flow = [&](httplib::Client& client, size_t c, uint64_t i) {
+        auto& mine = submitted[c % submitted.size()];
+        if (i % 4 == 0 || mine.empty()) {
+          auto accepted = perform(client, submit(c, i));
+          if (accepted.status == 202)
+            mine.push_back(json_field(accepted.body, "/certificateRequestId"));
+          return call_outcome{accepted.status == 202 ? 200 : accepted.status, {}};
+        }
+        return perform(client, http_call{false, poll_path(mine[(i * 31) % mine.size()]), {}, {}});
       };
       against = 0;
     } else {
-      std::cerr << "certmint-bench: unknown mode '" << mode
-                << "' (async modes arrive with the asynchronous request API)\n";
+      std::cerr << "certmint-bench: unknown mode '" << mode << "'\n";
       return 2;
     }
-    auto result = run_load(opt.server, work, opt.load);
+    auto result = run_load(opt.server, work, load);
     std::printf("%s\n", summary_line(result, against).c_str());
     results.emplace_back(std::move(result), against);
   }
@@ -233,7 +292,7 @@ int main(int argc, char** argv) {
     workload work;
     work.name = "cfssl sign";
     work.next = [&](size_t c, uint64_t i) {
-      return http_call{true, "/api/v1/cfssl/sign", cfssl_bodies[pick(c, i)]};
+      return http_call{true, "/api/v1/cfssl/sign", cfssl_bodies[pick(c, i)], {}};
     };
     auto result = run_load(cfssl, work, opt.load);
     cfssl_throughput = result.throughput();

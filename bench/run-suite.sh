@@ -19,7 +19,8 @@ trap cleanup EXIT
 
 CERTMINT_ADMIN_TOKEN=$TOKEN "$BUILD/app/certmint" serve --listen 127.0.0.1:18443 \
   --data-dir "$WORK/data" > "$WORK/certmint.log" 2>&1 &
-PIDS+=($!)
+SERVER_PID=$!
+PIDS+=($SERVER_PID)
 
 CFSSL_ARGS=()
 if command -v cfssl > /dev/null; then
@@ -41,7 +42,10 @@ for _ in $(seq 1 100); do
   sleep 0.1
 done
 
+# The overload run (ten times the connections, asynchronous) goes last: it
+# fills the backlog up to --max-inflight and is shed with 429 from there.
+MODES=${BENCH_MODES:-sync-csr,sync-managed,poll,async-submit,async-poll,mixed,async-submit@$((CONNECTIONS * 10))}
 "$BUILD/bench/certmint-bench" --server 127.0.0.1:18443 --token "$TOKEN" \
   --duration "$DURATION" --connections "$CONNECTIONS" --json bench/results.json \
-  "${CFSSL_ARGS[@]}"
+  --server-pid "$SERVER_PID" --modes "$MODES" "${CFSSL_ARGS[@]}"
 echo "results: bench/results.json"

@@ -43,7 +43,12 @@ std::string summary_line(const run_result& r, double ceiling) {
                 percentile(r.latencies_ms, 90), percentile(r.latencies_ms, 99),
                 percentile(r.latencies_ms, 100), static_cast<unsigned long long>(r.ok),
                 static_cast<unsigned long long>(r.errors()));
-  return buf;
+  std::string out = buf;
+  if (r.peak_rss_kib > 0)
+    out += "  rss peak " + std::to_string(r.peak_rss_kib / 1024) + " MiB";
+  for (const auto& [status, count] : r.errors_by_status)
+    out += "  [" + std::to_string(status) + "]x" + std::to_string(count);
+  return out;
 }
 
 std::string to_json(const run_result& r, double ceiling) {
@@ -66,6 +71,10 @@ std::string to_json(const run_result& r, double ceiling) {
   w.end_object();
   w.key("verified").value(static_cast<int64_t>(r.verified));
   w.key("verify_failures").value(static_cast<int64_t>(r.verify_failures));
+  if (r.peak_rss_kib > 0) {
+    w.key("server_rss_peak_kib").value(static_cast<int64_t>(r.peak_rss_kib));
+    w.key("server_rss_end_kib").value(static_cast<int64_t>(r.end_rss_kib));
+  }
   w.end_object();
   return w.take();
 }

@@ -22,6 +22,8 @@ struct run_result {
   std::vector<double> latencies_ms;         ///< successful requests only
   uint64_t verified = 0;                    ///< sampled certificates OpenSSL accepted
   uint64_t verify_failures = 0;
+  uint64_t peak_rss_kib = 0; ///< the server's, when sampled
+  uint64_t end_rss_kib = 0;
 
   double throughput() const { return seconds > 0 ? static_cast<double>(ok) / seconds : 0; }
   uint64_t errors() const;

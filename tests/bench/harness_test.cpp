@@ -3,6 +3,8 @@
 #include <atomic>
 #include <thread>
 
+#include <unistd.h>
+
 #include <httplib.h>
 
 #include "bench/load_generator.hpp"
@@ -67,7 +69,7 @@ TEST_CASE("the harness counts successes and errors by status", "[bench][load]") 
   fake_server fake{"", ""};
   workload work;
   work.name = "errors";
-  work.next = [](size_t, uint64_t) { return http_call{true, "/issue", "{}"}; };
+  work.next = [](size_t, uint64_t) { return http_call{true, "/issue", "{}", {}}; };
   load_options options;
   options.connections = 3;
   options.max_requests = 30;
@@ -111,7 +113,9 @@ TEST_CASE("the harness verifies a sample of certificates with OpenSSL", "[bench]
     CAPTURE(path);
     workload work;
     work.name = path;
-    work.next = [path = std::string{path}](size_t, uint64_t) { return http_call{false, path, {}}; };
+    work.next = [path = std::string{path}](size_t, uint64_t) {
+      return http_call{false, path, {}, {}};
+    };
     work.certificate = issued_certificate;
     work.verify_every = 1;
     load_options options;
@@ -122,4 +126,35 @@ TEST_CASE("the harness verifies a sample of certificates with OpenSSL", "[bench]
     CHECK(result.verified == (should_verify ? 5u : 0u));
     CHECK(result.verify_failures == (should_verify ? 0u : 5u));
   }
+}
+
+TEST_CASE("flows count as one operation; the accepted status is the workload's", "[bench][load]") {
+  fake_server fake{"{}", "{}"};
+  std::atomic<int> calls{0};
+  workload work;
+  work.name = "flow";
+  work.flow = [&calls](httplib::Client& client, size_t, uint64_t) {
+    ++calls;
+    perform(client, http_call{false, "/cert", {}, {}});
+    ++calls;
+    return perform(client, http_call{false, "/cert", {}, {}});
+  };
+  load_options options;
+  options.connections = 2;
+  options.max_requests = 10;
+  options.server_pid = static_cast<int>(getpid());
+  auto result = run_load(target{"127.0.0.1", fake.port, ""}, work, options);
+  CHECK(result.ok == 10);
+  CHECK(calls == 20);
+  CHECK(result.end_rss_kib > 0);
+
+  workload async;
+  async.name = "expects 202";
+  async.ok_status = 202;
+  async.next = [](size_t, uint64_t) { return http_call{false, "/cert", {}, {}}; };
+  options.server_pid = 0;
+  auto refused = run_load(target{"127.0.0.1", fake.port, ""}, async, options);
+  CHECK(refused.ok == 0);
+  CHECK(refused.errors_by_status[200] == 10);
+  CHECK(rss_kib(static_cast<int>(getpid())) > 0);
 }
