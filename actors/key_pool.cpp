@@ -15,20 +15,27 @@ namespace certmint {
 
 namespace {
 
-// Asks the maker for keys until ready + in making reaches the target.
-void top_up(key_pool_actor::stateful_pointer<key_pool_state> self, key_algorithm alg) {
+// Asks the maker for one key at a time until the target is reached: the
+// maker's mailbox never holds a backlog, so it stops within one key
+// generation when the server shuts down.
+void top_up(key_pool_actor::stateful_pointer<key_pool_state> self) {
   auto& st = self->state;
-  auto target = st.targets[alg];
-  while (st.ready[alg].size() + st.in_making[alg] < target) {
-    ++st.in_making[alg];
+  if (st.making)
+    return;
+  for (const auto& [alg, target] : st.targets) {
+    if (st.ready[alg].size() >= target)
+      continue;
+    st.making = true;
     self->request(st.maker, caf::infinite, atom::make_key_v, alg)
         .then(
-            [self, alg](pooled_key& made) {
-              --self->state.in_making[alg];
+            [self, alg = alg](pooled_key& made) {
+              self->state.making = false;
               if (made.key)
                 self->state.ready[alg].push_back(std::move(made.key));
+              top_up(self);
             },
-            [self, alg](caf::error&) { --self->state.in_making[alg]; });
+            [self](caf::error&) { self->state.making = false; });
+    return;
   }
 }
 
@@ -38,8 +45,7 @@ key_pool_actor::behavior_type key_pool(key_pool_actor::stateful_pointer<key_pool
                                        key_maker_actor maker, key_pool_targets targets) {
   self->state.maker = std::move(maker);
   self->state.targets = std::move(targets);
-  for (const auto& [alg, target] : self->state.targets)
-    top_up(self, alg);
+  top_up(self);
   return {
       [self](atom::take_key, key_algorithm alg) -> pooled_key {
         auto& keys = self->state.ready[alg];
@@ -48,7 +54,7 @@ key_pool_actor::behavior_type key_pool(key_pool_actor::stateful_pointer<key_pool
           out.key = std::move(keys.back());
           keys.pop_back();
         }
-        top_up(self, alg);
+        top_up(self);
         return out;
       },
   };

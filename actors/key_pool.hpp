@@ -19,12 +19,12 @@ struct key_pool_state {
   key_maker_actor maker;
   key_pool_targets targets;
   std::map<key_algorithm, std::vector<std::shared_ptr<EVP_PKEY>>> ready;
-  std::map<key_algorithm, size_t> in_making;
+  bool making = false; ///< one key is being made
   static inline const char* name = "key-pool";
 };
 
 /// Keeps `targets` keys of each algorithm ready; every key taken is
-/// replaced by asking the maker for a new one. The maker does not know the
+/// replaced by asking the maker for a new one, one key at a time. The maker does not know the
 /// pool (it only answers requests), so the two hold no reference cycle.
 key_pool_actor::behavior_type key_pool(key_pool_actor::stateful_pointer<key_pool_state> self,
                                        key_maker_actor maker, key_pool_targets targets);

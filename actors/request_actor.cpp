@@ -23,6 +23,9 @@ namespace {
 using self_ptr = request_actor::stateful_pointer<request_state>;
 
 void reserve(self_ptr self);
+void sign(self_ptr self);
+void refuse(self_ptr self, failure err);
+void claim_idempotency_key(request_state& st, transaction& tx);
 
 // Replies (unless the client already has its asynchronous answer, or the
 // request is a recovered one nobody waits for) and quits.
@@ -77,8 +80,27 @@ issuance_result make_result(const request_state& st, const std::string& der) {
   return out;
 }
 
+// The serial must be unused in the CA (checked by the writer against the
+// serial index, in the same batch that claims it).
+void reserve_serial(const request_state& st, transaction& tx) {
+  auto serial_key = serial_index_key(st.record.ca_id, st.record.serial);
+  tx.conditions.push_back({precondition::kind::absent,
+                           column::serials,
+                           serial_key,
+                           request_status::pending,
+                           make_failure(errc::serial_collision, "serial already in use"),
+                           {}});
+  tx.put_raw(column::serials, std::move(serial_key), st.record.id);
+}
+
 void complete(self_ptr self, std::string der) {
   auto& st = self->state;
+  if (st.storing_intent) {
+    // The sync bound passed and the intent is being stored: finish once it
+    // is (the completion then needs the request to be `pending`).
+    st.signed_der = std::move(der);
+    return;
+  }
   auto now = unix_now();
   certificate_record cert;
   cert.id = make_uuid_v7();
@@ -101,25 +123,47 @@ void complete(self_ptr self, std::string der) {
   st.record.certificate_id = cert.id;
   st.record.updated_at = now;
   transaction tx;
-  tx.expect_status(
-      st.record.id, request_status::pending,
-      make_failure(errc::not_pending,
-                   "Certificate request is no longer pending, so the operation was aborted"));
+  if (st.stored) {
+    tx.expect_status(
+        st.record.id, request_status::pending,
+        make_failure(errc::not_pending,
+                     "Certificate request is no longer pending, so the operation was aborted"));
+    stage_request(tx, st.record, request_status::pending);
+  } else {
+    // One-phase: nobody knows this request yet, so it is stored issued in
+    // the same batch that claims its serial and Idempotency-Key.
+    reserve_serial(st, tx);
+    stage_request(tx, st.record, std::nullopt);
+    claim_idempotency_key(st, tx);
+  }
   tx.put(column::certificates, cert.id, cert);
   tx.put_raw(column::profile_certificates, cert.profile_id + cert.id, {});
-  stage_request(tx, st.record, request_status::pending);
+  st.completing = true;
   self->request(st.services->writer, st.services->stage_timeout, atom::commit_v, std::move(tx))
       .then([self,
              der = std::move(der)](caf::ok_atom) { finish(self, make_result(self->state, der)); },
             [self](caf::error& err) {
+              auto& st = self->state;
               auto why = from_caf_error(err);
-              if (why.code == errc::not_pending) {
-                finish(self, std::move(why));
+              st.completing = false;
+              st.record.certificate_id.clear();
+              st.record.status = request_status::pending;
+              if (!st.stored) {
+                // Not stored, not acknowledged: a serial that collided is
+                // signed again with a fresh one; anything else is the
+                // client's answer (nothing was kept).
+                if (why.code == errc::serial_collision && --st.reservations_left > 0) {
+                  st.record.serial = make_serial();
+                  sign(self);
+                } else {
+                  finish(self, std::move(why));
+                }
                 return;
               }
-              self->state.record.certificate_id.clear();
-              self->state.record.status = request_status::pending;
-              fail_reserved(self, std::move(why));
+              if (why.code == errc::not_pending)
+                finish(self, std::move(why));
+              else
+                fail_reserved(self, std::move(why));
             });
 }
 
@@ -130,21 +174,21 @@ void sign(self_ptr self) {
     // CA key is involved, so no signer either.
     auto der = sign_self_signed(st.generated_key.get(), st.record.serial, st.record.plan);
     if (!der)
-      fail_reserved(self, std::move(der).error());
+      refuse(self, std::move(der).error());
     else
       complete(self, std::move(*der));
     return;
   }
   auto signer = st.services->signers->pick(st.record.ca_id);
   if (!signer) {
-    fail_reserved(
-        self, make_failure(errc::unavailable, "no signer is available for CA " + st.record.ca_id));
+    refuse(self,
+           make_failure(errc::unavailable, "no signer is available for CA " + st.record.ca_id));
     return;
   }
   signing_order order{st.record.id, st.record.serial, st.record.plan};
   self->request(signer, st.services->stage_timeout, atom::sign_v, std::move(order))
       .then([self](std::string& der) { complete(self, std::move(der)); },
-            [self](caf::error& err) { fail_reserved(self, from_caf_error(err)); });
+            [self](caf::error& err) { refuse(self, from_caf_error(err)); });
 }
 
 // Claims the client's Idempotency-Key in the transaction that first stores
@@ -170,14 +214,7 @@ void reserve(self_ptr self) {
   auto& st = self->state;
   st.record.serial = make_serial();
   transaction tx;
-  auto serial_key = serial_index_key(st.record.ca_id, st.record.serial);
-  tx.conditions.push_back({precondition::kind::absent,
-                           column::serials,
-                           serial_key,
-                           request_status::pending,
-                           make_failure(errc::serial_collision, "serial already in use"),
-                           {}});
-  tx.put_raw(column::serials, std::move(serial_key), st.record.id);
+  reserve_serial(st, tx);
   if (st.stored) {
     tx.expect_status(st.record.id, request_status::pending,
                      make_failure(errc::not_pending, "Certificate request is no longer pending"));
@@ -189,12 +226,10 @@ void reserve(self_ptr self) {
   self->request(st.services->writer, st.services->stage_timeout, atom::commit_v, std::move(tx))
       .then(
           [self](caf::ok_atom) {
-            // Durable now: an asynchronous client gets its answer here; a
-            // synchronous one gets it if signing outlasts the sync bound.
+            // Durable now: an asynchronous client gets its answer here.
+            self->state.stored = true;
             if (self->state.respond_async)
               self->state.promise.deliver(pending_result(self->state));
-            else if (self->state.promise.pending())
-              self->delayed_send(self, self->state.services->sync_wait, atom::fallback_v);
             sign(self);
           },
           [self](caf::error& err) {
@@ -205,6 +240,49 @@ void reserve(self_ptr self) {
             }
             finish(self, std::move(why));
           });
+}
+
+// The sync bound passed before the certificate was stored: store the
+// request as `pending` now and answer with its id; the signature in flight
+// completes it later.
+void store_intent(self_ptr self) {
+  auto& st = self->state;
+  st.storing_intent = true;
+  transaction tx;
+  reserve_serial(st, tx);
+  stage_request(tx, st.record, std::nullopt);
+  claim_idempotency_key(st, tx);
+  self->request(st.services->writer, st.services->stage_timeout, atom::commit_v, std::move(tx))
+      .then(
+          [self](caf::ok_atom) {
+            auto& st = self->state;
+            st.storing_intent = false;
+            st.stored = true;
+            if (st.promise.pending())
+              st.promise.deliver(pending_result(st));
+            if (st.signed_der) {
+              auto der = std::move(*st.signed_der);
+              st.signed_der.reset();
+              complete(self, std::move(der));
+            }
+          },
+          [self](caf::error& err) { finish(self, from_caf_error(err)); });
+}
+
+// After the checks: asynchronous and stored requests are made durable
+// before signing (two-phase). A synchronous new request is signed first and
+// stored once, issued, in one batch (one-phase): nothing is acknowledged
+// before that batch is durable, so nothing acknowledged can be lost, and
+// the request costs one synced write instead of two.
+void proceed(self_ptr self) {
+  auto& st = self->state;
+  if (st.respond_async || st.stored) {
+    reserve(self);
+    return;
+  }
+  st.record.serial = make_serial();
+  self->delayed_send(self, st.services->sync_wait, atom::fallback_v);
+  sign(self);
 }
 
 // A new request answers its client with the error; a stored one (approved)
@@ -225,7 +303,7 @@ void use_key(request_state& st, std::shared_ptr<EVP_PKEY> key) {
 
 // The managed-key path: a key from the pool when one is ready, else a fresh
 // one made here (the request waits for it, it never fails for the pool).
-void obtain_key_then_reserve(self_ptr self) {
+void obtain_key_then_proceed(self_ptr self) {
   auto generate_here = [self] {
     auto key = generate_key(self->state.record.plan.key_alg);
     if (!key) {
@@ -233,7 +311,7 @@ void obtain_key_then_reserve(self_ptr self) {
       return;
     }
     use_key(self->state, std::shared_ptr<EVP_PKEY>{key->release(), EVP_PKEY_free});
-    reserve(self);
+    proceed(self);
   };
   auto& st = self->state;
   if (!st.services->key_pool) {
@@ -249,7 +327,7 @@ void obtain_key_then_reserve(self_ptr self) {
               return;
             }
             use_key(self->state, std::move(pooled.key));
-            reserve(self);
+            proceed(self);
           },
           [generate_here](caf::error&) { generate_here(); });
 }
@@ -266,9 +344,9 @@ void accept(self_ptr self, checked_issuance& checked) {
   rec.plan = std::move(checked.plan);
   rec.updated_at = unix_now();
   if (rec.plan.public_key_der.empty())
-    obtain_key_then_reserve(self);
+    obtain_key_then_proceed(self);
   else
-    reserve(self);
+    proceed(self);
 }
 
 void name_new_request(request_state& st, request_status status) {
@@ -408,8 +486,13 @@ request_actor::behavior_type request_actor_impl(request_actor::stateful_pointer<
         sign(self);
       },
       [self](atom::fallback) {
-        if (self->state.promise.pending())
-          self->state.promise.deliver(pending_result(self->state));
+        auto& st = self->state;
+        if (!st.promise.pending())
+          return;
+        if (st.stored)
+          st.promise.deliver(pending_result(st));
+        else if (!st.completing && !st.storing_intent)
+          store_intent(self);
       },
   };
 }

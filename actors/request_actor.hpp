@@ -3,6 +3,7 @@
 #include <atomic>
 #include <chrono>
 #include <memory>
+#include <optional>
 #include <string>
 
 #include <caf/typed_response_promise.hpp>
@@ -68,7 +69,11 @@ struct request_state {
   caf::typed_response_promise<issuance_result> promise;
   int reservations_left = 3;
   bool respond_async = false;
-  bool stored = false; ///< the request is durable already (resumed or approved)
+  bool stored = false;                   ///< a record of the request is durable
+  bool storing_intent = false;           ///< the sync bound passed; `pending` is being stored
+  bool completing = false;               ///< the certificate is being stored
+  std::optional<std::string> signed_der; ///< a signature waiting for the intent
+
   identity_kind requester_kind = identity_kind::machine;
   std::string idempotency_key; ///< empty: no Idempotency-Key
   idempotency_record idempotency;
