@@ -49,7 +49,8 @@ using request_actor = caf::typed_actor<
     // with its reserved serial; an approved one (no serial yet) is checked
     // against the current profile and policy first.
     caf::reacts_to<atom::resume, request_record>,
-    // Internal: the synchronous bound passed; answer "pending" if not done.
+    // The synchronous bound passed (the waiting caller says so): answer
+    // "pending" if not done, storing the request first if needed.
     caf::reacts_to<atom::fallback>>;
 
 /// Keys made ahead of time for the managed-key path: RSA generation takes

@@ -12,7 +12,7 @@ CERTMINT_ADD_ATOM(issue, "issue") // gateway -> request actor: run one issuance
 CERTMINT_ADD_ATOM(resume,
                   "resume") // node -> request actor: finish a request found pending at start
 CERTMINT_ADD_ATOM(fallback,
-                  "fallback")     // request actor -> itself: answer "pending" after the sync bound
+                  "fallback")     // gateway -> request actor: answer "pending" after the sync bound
 CERTMINT_ADD_ATOM(check, "check") // request actor -> policy checker: validate and plan
 CERTMINT_ADD_ATOM(sign, "sign")   // request actor -> signer: sign a planned leaf
 CERTMINT_ADD_ATOM(sign_ca, "signca")   // configuration -> signer: sign a subordinate CA

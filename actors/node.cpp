@@ -51,7 +51,6 @@ result<std::unique_ptr<node>> node::start(caf::actor_system& sys, std::shared_pt
   services->checkers = out->checkers_;
   services->signers = out->signers_;
   services->stage_timeout = options.stage_timeout;
-  services->sync_wait = options.sync_wait;
   out->services_ = std::move(services);
   return out;
 }

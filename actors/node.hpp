@@ -24,7 +24,6 @@ struct node_options {
   std::string public_url;
   size_t signers_per_ca = 2;
   std::chrono::milliseconds stage_timeout{30000};
-  std::chrono::milliseconds sync_wait{10000};
   size_t max_inflight = 4096;
   std::chrono::milliseconds approval_sweep_interval{1000};
   /// Ready keys to keep per algorithm for the managed-key path.

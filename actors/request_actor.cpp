@@ -281,7 +281,6 @@ void proceed(self_ptr self) {
     return;
   }
   st.record.serial = make_serial();
-  self->delayed_send(self, st.services->sync_wait, atom::fallback_v);
   sign(self);
 }
 

@@ -28,7 +28,6 @@ struct issuance_services {
   std::shared_ptr<signer_directory> signers;
   key_pool_actor key_pool; ///< invalid when no keys are pooled
   std::chrono::milliseconds stage_timeout{30000};
-  std::chrono::milliseconds sync_wait{10000};
   /// Request actors alive now; the node admits new ones below a bound.
   std::shared_ptr<std::atomic<size_t>> inflight = std::make_shared<std::atomic<size_t>>(0);
 };

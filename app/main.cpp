@@ -85,7 +85,6 @@ int serve(const std::vector<std::string>& args) {
   options.public_url = cfg->public_url;
   options.signers_per_ca = sys.scheduler().num_workers();
   options.stage_timeout = std::chrono::milliseconds{cfg->request_timeout_ms};
-  options.sync_wait = std::chrono::milliseconds{cfg->sync_wait_ms};
   options.max_inflight = cfg->max_inflight;
   options.key_pool = cfg->key_pool;
   auto actors = node::start(sys, db, *configuration, options);
@@ -96,7 +95,8 @@ int serve(const std::vector<std::string>& args) {
     return fail(resumed.error().message);
   if (*resumed > 0)
     std::cout << "certmint: resuming " << *resumed << " request(s) left pending by the last run\n";
-  actor_bridge bridge{**actors, std::chrono::milliseconds{cfg->request_timeout_ms}};
+  actor_bridge bridge{**actors, std::chrono::milliseconds{cfg->request_timeout_ms},
+                      std::chrono::milliseconds{cfg->sync_wait_ms}};
   http.serve(db, *configuration, bridge);
 
   if (boot->created)

@@ -19,8 +19,10 @@ struct transaction;
 /// that includes CAF.
 class actor_bridge {
 public:
-  actor_bridge(node& actors, std::chrono::milliseconds timeout)
-      : actors_(actors), timeout_(timeout) {}
+  /// `timeout` bounds every call; a synchronous issuance not done after
+  /// `sync_wait` answers "pending" instead.
+  actor_bridge(node& actors, std::chrono::milliseconds timeout, std::chrono::milliseconds sync_wait)
+      : actors_(actors), timeout_(timeout), sync_wait_(sync_wait) {}
 
   /// Runs one issuance through a new request actor. With `respond_async`
   /// the answer comes once the request is durable (status "pending").
@@ -44,6 +46,7 @@ public:
 private:
   node& actors_;
   std::chrono::milliseconds timeout_;
+  std::chrono::milliseconds sync_wait_;
 };
 
 } // namespace certmint

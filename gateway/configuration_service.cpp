@@ -397,10 +397,13 @@ configuration_service::sign_subordinate(const ca_record& parent, std::string_vie
     return make_failure(errc::bad_request, "notAfter date is after CA certificate's notAfter date");
   transaction reserve;
   auto index_key = serial_index_key(parent.id, serial);
-  reserve.conditions.push_back({precondition::kind::absent, column::serials, index_key,
+  reserve.conditions.push_back({precondition::kind::absent,
+                                column::serials,
+                                index_key,
                                 request_status::pending,
-                                make_failure(errc::conflict, "serial already in use")});
-  reserve.mutations.push_back({column::serials, index_key, std::string{"ca-certificate"}});
+                                make_failure(errc::conflict, "serial already in use"),
+                                {}});
+  reserve.put_raw(column::serials, index_key, "ca-certificate");
   if (auto ok = bridge_.commit(std::move(reserve)); !ok)
     return std::move(ok).error();
   ca_signing_order order;
