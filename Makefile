@@ -11,7 +11,7 @@ PACKAGES = cmake g++ make pkg-config openssl \
 
 SUDO = $(shell [ "$$(id -u)" -eq 0 ] || echo sudo)
 
-.PHONY: deps build run test test-sanitize bench format clean
+.PHONY: deps build run test test-sanitize bench bench-scale format clean
 
 # Installs only what is missing; a no-op (no apt call) when all is there.
 deps:
@@ -52,6 +52,10 @@ bench: build
 	  || DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get -o DPkg::Lock::Timeout=300 \
 	       install -y --no-install-recommends golang-cfssl curl
 	BUILD=$(BUILD) bench/run-suite.sh
+
+# The scale measurements: SCALE_COUNT (default 1,000,000) stored requests.
+bench-scale: build
+	BUILD=$(BUILD) bench/scale.sh
 
 format:
 	clang-format -i $$(git ls-files '*.cpp' '*.hpp')

@@ -38,6 +38,7 @@ struct options {
   std::vector<std::string> modes = {"sync-csr", "sync-managed", "poll"};
   std::chrono::milliseconds ceiling_duration{3000};
   std::string json_path;
+  std::string poll_ids; ///< file of request ids for `poll` (default: issue 256)
 };
 
 const char* usage =
@@ -49,6 +50,7 @@ const char* usage =
     "                           mixed (default: sync-csr,sync-managed,poll); MODE@N runs\n"
     "                           that mode with N connections (overload runs)\n"
     "  --server-pid PID         sample the server's RSS during each mode\n"
+    "  --poll-ids FILE          request ids (one per line) for the poll mode\n"
     "  --connections N          concurrent keep-alive connections (64)\n"
     "  --duration SECONDS       per mode (10)\n"
     "  --requests N             stop after N requests instead\n"
@@ -98,6 +100,8 @@ bool parse_args(int argc, char** argv, options& opt) {
       (arg == "--key-algorithm" ? opt.key_alg : opt.ca_alg) = *alg;
     } else if (arg == "--cfssl") {
       opt.cfssl = value();
+    } else if (arg == "--poll-ids") {
+      opt.poll_ids = value();
     } else if (arg == "--server-pid") {
       opt.load.server_pid = std::atoi(value().c_str());
     } else if (arg == "--json") {
@@ -217,7 +221,14 @@ int main(int argc, char** argv) {
       against = keygen;
     } else if (mode == "poll") {
       std::vector<std::string> ids;
-      for (size_t i = 0; i < std::min<size_t>(bodies.size(), 256); ++i) {
+      if (!opt.poll_ids.empty()) {
+        std::ifstream in{opt.poll_ids};
+        for (std::string id; std::getline(in, id);)
+          if (!id.empty())
+            ids.push_back(id);
+      }
+      auto to_issue = ids.empty() ? std::min<size_t>(bodies.size(), 256) : 0;
+      for (size_t i = 0; i < to_issue; ++i) {
         auto res = cli.Post((api + "/certificates").c_str(), bodies[i], "application/json");
         if (res && res->status == 200)
           ids.push_back(json_field(res->body, "/certificateRequestId"));
