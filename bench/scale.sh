@@ -63,4 +63,14 @@ poll --poll-ids "$WORK/ids.txt"
 stop
 start "$WORK/full"
 echo "second restart to serving: $STARTUP_MS ms"
+# A crash under write load: the restart replays at most the WAL bound.
+"$BUILD/bench/certmint-bench" --server 127.0.0.1:18543 --token "$TOKEN" --modes sync-csr \
+  --duration 8 --csrs 64 > /dev/null 2>&1 &
+LOAD=$!
+sleep 6
+kill -9 "$PID"
+wait "$PID" 2> /dev/null || true
+wait "$LOAD" 2> /dev/null || true
+start "$WORK/full"
+echo "restart after kill -9 under issuance load: $STARTUP_MS ms"
 stop
