@@ -60,10 +60,12 @@ key_pool_actor::behavior_type key_pool(key_pool_actor::stateful_pointer<key_pool
   };
 }
 
-key_maker_actor::behavior_type key_maker(key_maker_actor::stateful_pointer<key_maker_state> self) {
+key_maker_actor::behavior_type key_maker(key_maker_actor::stateful_pointer<key_maker_state> self,
+                                         bool lower_priority) {
+  self->state.lower_priority = lower_priority;
   return {
       [self](atom::make_key, key_algorithm alg) -> pooled_key {
-        if (!self->state.lowered) {
+        if (self->state.lower_priority && !self->state.lowered) {
           // Linux: a thread id as PRIO_PROCESS target changes only this
           // thread, so refilling yields to the request path under load.
           setpriority(PRIO_PROCESS, static_cast<id_t>(syscall(SYS_gettid)), 10);
@@ -77,8 +79,8 @@ key_maker_actor::behavior_type key_maker(key_maker_actor::stateful_pointer<key_m
   };
 }
 
-key_maker_actor spawn_key_maker(caf::actor_system& sys) {
-  return sys.spawn<caf::detached>(key_maker);
+key_maker_actor spawn_key_maker(caf::actor_system& sys, bool lower_priority) {
+  return sys.spawn<caf::detached>(key_maker, lower_priority);
 }
 
 key_pool_actor spawn_key_pool(caf::actor_system& sys, key_maker_actor maker,

@@ -30,15 +30,19 @@ key_pool_actor::behavior_type key_pool(key_pool_actor::stateful_pointer<key_pool
                                        key_maker_actor maker, key_pool_targets targets);
 
 struct key_maker_state {
+  bool lower_priority = false;
   bool lowered = false;
   static inline const char* name = "key-maker";
 };
 
-/// Generates one key per request, on its own thread, niced on first use.
-key_maker_actor::behavior_type key_maker(key_maker_actor::stateful_pointer<key_maker_state> self);
+/// Generates one key per request, on a thread of its own (so a slow RSA
+/// generation never holds a CAF scheduler thread); with `lower_priority`
+/// the thread is niced on first use.
+key_maker_actor::behavior_type key_maker(key_maker_actor::stateful_pointer<key_maker_state> self,
+                                         bool lower_priority);
 
-/// Spawns the maker on a thread of its own.
-key_maker_actor spawn_key_maker(caf::actor_system& sys);
+/// Spawns a maker on a thread of its own.
+key_maker_actor spawn_key_maker(caf::actor_system& sys, bool lower_priority);
 
 /// Spawns the pool; it starts filling at once.
 key_pool_actor spawn_key_pool(caf::actor_system& sys, key_maker_actor maker,

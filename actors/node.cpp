@@ -42,8 +42,13 @@ result<std::unique_ptr<node>> node::start(caf::actor_system& sys, std::shared_pt
   out->expirer_ =
       spawn_approval_expirer(sys, std::move(db), out->writer_, options.approval_sweep_interval);
   auto services = std::make_shared<issuance_services>();
+  std::vector<key_maker_actor> makers;
+  for (size_t i = 0; i < options.signers_per_ca; ++i)
+    makers.push_back(spawn_key_maker(sys, false));
+  out->urgent_key_makers_ = std::make_shared<round_robin_pool<key_maker_actor>>(std::move(makers));
+  services->key_makers = out->urgent_key_makers_;
   if (!options.key_pool.empty()) {
-    out->key_maker_ = spawn_key_maker(sys);
+    out->key_maker_ = spawn_key_maker(sys, true);
     out->key_pool_ = spawn_key_pool(sys, out->key_maker_, options.key_pool);
     services->key_pool = out->key_pool_;
   }
@@ -155,6 +160,9 @@ void node::shutdown() {
       caf::anon_send_exit(handle, caf::exit_reason::user_shutdown);
   key_pool_ = nullptr;
   key_maker_ = nullptr;
+  if (urgent_key_makers_)
+    for (auto& maker : urgent_key_makers_->release())
+      caf::anon_send_exit(maker, caf::exit_reason::user_shutdown);
   if (expirer_) {
     caf::anon_send_exit(expirer_, caf::exit_reason::user_shutdown);
     expirer_ = nullptr;

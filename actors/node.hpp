@@ -86,6 +86,7 @@ private:
   storage_writer_actor writer_;
   approval_expirer_actor expirer_;
   key_maker_actor key_maker_;
+  std::shared_ptr<round_robin_pool<key_maker_actor>> urgent_key_makers_;
   key_pool_actor key_pool_;
   std::shared_ptr<round_robin_pool<policy_checker_actor>> checkers_;
   std::shared_ptr<signer_directory> signers_;

@@ -301,10 +301,30 @@ void use_key(request_state& st, std::shared_ptr<EVP_PKEY> key) {
 }
 
 // The managed-key path: a key from the pool when one is ready, else a fresh
-// one made here (the request waits for it, it never fails for the pool).
+// one (the request waits for it, it never fails for the pool). EC keys take
+// microseconds and are made here; RSA keys take hundreds of milliseconds and
+// are made by a key maker on its own thread, so no scheduler thread stalls.
 void obtain_key_then_proceed(self_ptr self) {
   auto generate_here = [self] {
-    auto key = generate_key(self->state.record.plan.key_alg);
+    auto alg = self->state.record.plan.key_alg;
+    auto maker = family_of(alg) == key_family::rsa && self->state.services->key_makers
+                     ? self->state.services->key_makers->pick()
+                     : key_maker_actor{};
+    if (maker) {
+      self->request(maker, caf::infinite, atom::make_key_v, alg)
+          .then(
+              [self](pooled_key& made) {
+                if (!made.key) {
+                  refuse(self, make_failure(errc::internal, "key generation failed"));
+                  return;
+                }
+                use_key(self->state, std::move(made.key));
+                proceed(self);
+              },
+              [self](caf::error& err) { refuse(self, from_caf_error(err)); });
+      return;
+    }
+    auto key = generate_key(alg);
     if (!key) {
       refuse(self, std::move(key).error());
       return;
