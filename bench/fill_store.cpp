@@ -78,7 +78,7 @@ int main(int argc, char** argv) {
     plan.signature_alg = signature_algorithm{key_family::ecdsa, hash_algorithm::sha256};
     plan.public_key_der = spki;
     plan.not_before = now;
-    plan.not_after = now + 90 * 86400;
+    plan.not_after = now + int64_t{90} * 86400;
     request_record request;
     request.id = make_uuid_v7();
     request.status = request_status::issued;
