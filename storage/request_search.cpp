@@ -188,7 +188,12 @@ result<uint64_t> count_by_walking(const store& db, const request_query& q, const
 
 } // namespace
 
-result<request_page> search_requests(const store& db, const request_query& query) {
+result<request_page> search_requests(const store& db, const request_query& asked) {
+  // A profile named twice would be walked and counted twice.
+  auto query = asked;
+  auto& profiles = query.profile_ids;
+  std::sort(profiles.begin(), profiles.end());
+  profiles.erase(std::unique(profiles.begin(), profiles.end()), profiles.end());
   auto range = make_range(query);
   auto streams = open_streams(db, query, range);
   request_page page;

@@ -101,6 +101,12 @@ TEST_CASE("search walks the status and profile indexes newest first", "[storage]
   CHECK(page->total_count == 4); // 0, 4, 6, 8 (2 is issued)
   CHECK(ids(*page) == std::vector<std::string>{all[8].id, all[6].id, all[4].id, all[0].id});
 
+  q.profile_ids = {profile_a, profile_a};
+  page = search_requests(*f.db, q);
+  REQUIRE(page);
+  CHECK(page->total_count == 4);
+  CHECK(page->requests.size() == 4);
+
   q.status.reset();
   q.profile_ids = {profile_a, profile_b};
   q.descending = false;
