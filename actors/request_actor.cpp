@@ -228,7 +228,8 @@ void reserve(self_ptr self) {
           [self](caf::ok_atom) {
             // Durable now: an asynchronous client gets its answer here.
             self->state.stored = true;
-            if (self->state.respond_async)
+            if ((self->state.respond_async || self->state.fallback_due)
+                && self->state.promise.pending())
               self->state.promise.deliver(pending_result(self->state));
             sign(self);
           },
@@ -276,7 +277,7 @@ void store_intent(self_ptr self) {
 // the request costs one synced write instead of two.
 void proceed(self_ptr self) {
   auto& st = self->state;
-  if (st.respond_async || st.stored) {
+  if (st.respond_async || st.stored || st.fallback_due) {
     reserve(self);
     return;
   }
@@ -508,8 +509,15 @@ request_actor::behavior_type request_actor_impl(request_actor::stateful_pointer<
         auto& st = self->state;
         if (!st.promise.pending())
           return;
+        // A server-generated key is returned once, in this answer: a
+        // "pending" answer would orphan it, so those requests wait for
+        // their certificate (up to the request timeout).
+        if (st.record.csr_pem.empty())
+          return;
         if (st.stored)
           st.promise.deliver(pending_result(st));
+        else if (st.record.serial.empty())
+          st.fallback_due = true; // not planned yet: take the two-phase path
         else if (!st.completing && !st.storing_intent)
           store_intent(self);
       },

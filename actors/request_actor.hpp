@@ -73,6 +73,7 @@ struct request_state {
   bool stored = false;                   ///< a record of the request is durable
   bool storing_intent = false;           ///< the sync bound passed; `pending` is being stored
   bool completing = false;               ///< the certificate is being stored
+  bool fallback_due = false;             ///< the sync bound passed before signing began
   std::optional<std::string> signed_der; ///< a signature waiting for the intent
 
   identity_kind requester_kind = identity_kind::machine;

@@ -12,13 +12,11 @@ std::vector<std::string> certificate_attributes::fields_not_allowed_with_csr() c
       out.emplace_back(name);
   };
   // An empty subject value only clears a default, which a CSR never uses.
-  auto set = [](const std::optional<std::string>& field) { return field && !field->empty(); };
-  note(set(common_name), "commonName");
-  note(set(organization), "organization");
-  note(set(organizational_unit), "organizationalUnit");
-  note(set(country), "country");
-  note(set(state), "state");
-  note(set(locality), "locality");
+  for_each_subject_attribute(
+      static_cast<const subject_overrides&>(*this),
+      [&note](const char* name, const std::optional<std::string>& field) {
+        note(field && !field->empty(), name);
+      });
   note(alt_names.has_value(), "altNames");
   note(key_usages.has_value(), "keyUsages");
   note(ext_key_usages.has_value(), "extendedKeyUsages");
@@ -31,12 +29,13 @@ namespace {
 
 subject_fields subject_from(const certificate_attributes& attrs) {
   subject_fields out;
-  out.common_name = attrs.common_name.value_or("");
-  out.organization = attrs.organization.value_or("");
-  out.organizational_unit = attrs.organizational_unit.value_or("");
-  out.country = attrs.country.value_or("");
-  out.state = attrs.state.value_or("");
-  out.locality = attrs.locality.value_or("");
+  const auto& given = static_cast<const subject_overrides&>(attrs);
+  for_each_subject_attribute(out, [&given](const char* name, std::string& field) {
+    for_each_subject_attribute(given, [&](const char* other, const std::optional<std::string>& v) {
+      if (std::string_view{name} == other)
+        field = v.value_or("");
+    });
+  });
   return out;
 }
 

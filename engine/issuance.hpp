@@ -21,13 +21,7 @@ namespace certmint {
 /// `attributes` of POST /certificates after schema validation (gateway).
 /// Absent optionals are fields the client did not send; a subject field sent
 /// as JSON null is an empty string, which clears the profile's default.
-struct certificate_attributes {
-  std::optional<std::string> common_name;
-  std::optional<std::string> organization;
-  std::optional<std::string> organizational_unit;
-  std::optional<std::string> country;
-  std::optional<std::string> state;
-  std::optional<std::string> locality;
+struct certificate_attributes : subject_overrides {
   std::optional<std::vector<subject_alt_name>> alt_names;
   std::optional<uint16_t> key_usages;
   std::optional<uint8_t> ext_key_usages;
@@ -60,14 +54,8 @@ struct issuance_input {
 /// What a profile supplies when the request is silent (Infisical §5:
 /// scalars fill absent fields; usages and basic constraints are replaced
 /// wholesale when the request has the key at all).
-struct profile_defaults {
+struct profile_defaults : subject_overrides {
   std::optional<int64_t> ttl_days;
-  std::optional<std::string> common_name;
-  std::optional<std::string> organization;
-  std::optional<std::string> organizational_unit;
-  std::optional<std::string> country;
-  std::optional<std::string> state;
-  std::optional<std::string> locality;
   std::optional<uint16_t> key_usages;
   std::optional<uint8_t> ext_key_usages;
   std::optional<key_algorithm> key_alg;

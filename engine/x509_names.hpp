@@ -32,6 +32,29 @@ std::optional<san_type> parse_san_type(std::string_view name);
 /// label), an IPv4/IPv6 address, an e-mail address, or an absolute URI.
 status validate_san(const subject_alt_name& san);
 
+/// Calls `visit(json_name, field)` for each of the six subject attributes,
+/// in subject order. Works on `subject_fields` and `subject_overrides`, whose
+/// members have the same names, so the attribute list exists once.
+template <class Subject, class Visit> void for_each_subject_attribute(Subject& s, Visit&& visit) {
+  visit("commonName", s.common_name);
+  visit("organization", s.organization);
+  visit("organizationalUnit", s.organizational_unit);
+  visit("country", s.country);
+  visit("state", s.state);
+  visit("locality", s.locality);
+}
+
+/// Subject attributes each of which may be absent: what a request sends
+/// (`certificate_attributes`) and what a profile supplies (`profile_defaults`).
+struct subject_overrides {
+  std::optional<std::string> common_name;
+  std::optional<std::string> organization;
+  std::optional<std::string> organizational_unit;
+  std::optional<std::string> country;
+  std::optional<std::string> state;
+  std::optional<std::string> locality;
+};
+
 struct subject_fields {
   std::string common_name;
   std::string organization;
