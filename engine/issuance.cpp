@@ -12,11 +12,10 @@ std::vector<std::string> certificate_attributes::fields_not_allowed_with_csr() c
       out.emplace_back(name);
   };
   // An empty subject value only clears a default, which a CSR never uses.
-  for_each_subject_attribute(
-      static_cast<const subject_overrides&>(*this),
-      [&note](const char* name, const std::optional<std::string>& field) {
-        note(field && !field->empty(), name);
-      });
+  for_each_subject_attribute(static_cast<const subject_overrides&>(*this),
+                             [&note](const char* name, const std::optional<std::string>& field) {
+                               note(field && !field->empty(), name);
+                             });
   note(alt_names.has_value(), "altNames");
   note(key_usages.has_value(), "keyUsages");
   note(ext_key_usages.has_value(), "extendedKeyUsages");
@@ -29,13 +28,10 @@ namespace {
 
 subject_fields subject_from(const certificate_attributes& attrs) {
   subject_fields out;
-  const auto& given = static_cast<const subject_overrides&>(attrs);
-  for_each_subject_attribute(out, [&given](const char* name, std::string& field) {
-    for_each_subject_attribute(given, [&](const char* other, const std::optional<std::string>& v) {
-      if (std::string_view{name} == other)
-        field = v.value_or("");
-    });
-  });
+  zip_subject_attributes(out, static_cast<const subject_overrides&>(attrs),
+                         [](const char*, std::string& field, const std::optional<std::string>& v) {
+                           field = v.value_or("");
+                         });
   return out;
 }
 
@@ -43,12 +39,9 @@ subject_fields subject_from(const certificate_attributes& attrs) {
 // request's optional attributes and a CSR's subject take the same defaults.
 template <class Subject, class Fill>
 void fill_subject_defaults(Subject& subject, const profile_defaults& d, Fill&& fill) {
-  fill(subject.common_name, d.common_name);
-  fill(subject.organization, d.organization);
-  fill(subject.organizational_unit, d.organizational_unit);
-  fill(subject.country, d.country);
-  fill(subject.state, d.state);
-  fill(subject.locality, d.locality);
+  zip_subject_attributes(subject, static_cast<const subject_overrides&>(d),
+                         [&fill](const char*, auto& field,
+                                 const std::optional<std::string>& value) { fill(field, value); });
 }
 
 // The CSR's subject attributes, with the profile's defaults filling gaps.

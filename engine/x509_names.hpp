@@ -32,16 +32,22 @@ std::optional<san_type> parse_san_type(std::string_view name);
 /// label), an IPv4/IPv6 address, an e-mail address, or an absolute URI.
 status validate_san(const subject_alt_name& san);
 
-/// Calls `visit(json_name, field)` for each of the six subject attributes,
-/// in subject order. Works on `subject_fields` and `subject_overrides`, whose
-/// members have the same names, so the attribute list exists once.
+/// Calls `visit(json_name, a_field, b_field)` for each of the six subject
+/// attributes of two subjects, in subject order. Works on `subject_fields`
+/// and `subject_overrides` (same member names): the one list of attributes.
+template <class A, class B, class Visit> void zip_subject_attributes(A& a, B& b, Visit&& visit) {
+  visit("commonName", a.common_name, b.common_name);
+  visit("organization", a.organization, b.organization);
+  visit("organizationalUnit", a.organizational_unit, b.organizational_unit);
+  visit("country", a.country, b.country);
+  visit("state", a.state, b.state);
+  visit("locality", a.locality, b.locality);
+}
+
+/// Calls `visit(json_name, field)` for each subject attribute.
 template <class Subject, class Visit> void for_each_subject_attribute(Subject& s, Visit&& visit) {
-  visit("commonName", s.common_name);
-  visit("organization", s.organization);
-  visit("organizationalUnit", s.organizational_unit);
-  visit("country", s.country);
-  visit("state", s.state);
-  visit("locality", s.locality);
+  zip_subject_attributes(s, s,
+                         [&visit](const char* name, auto& field, auto&) { visit(name, field); });
 }
 
 /// Subject attributes each of which may be absent: what a request sends

@@ -98,16 +98,11 @@ void write_defaults(json_writer& w, const profile_defaults& d) {
   w.begin_object();
   if (d.ttl_days)
     w.key("ttlDays").value(*d.ttl_days);
-  auto text = [&w](const char* key, const std::optional<std::string>& value) {
-    if (value)
-      w.key(key).value(*value);
-  };
-  text("commonName", d.common_name);
-  text("organization", d.organization);
-  text("organizationalUnit", d.organizational_unit);
-  text("country", d.country);
-  text("state", d.state);
-  text("locality", d.locality);
+  for_each_subject_attribute(static_cast<const subject_overrides&>(d),
+                             [&w](const char* key, const std::optional<std::string>& value) {
+                               if (value)
+                                 w.key(key).value(*value);
+                             });
   if (d.key_alg)
     w.key("keyAlgorithm").value(to_string(*d.key_alg));
   if (d.signature_alg)

@@ -46,12 +46,9 @@ void read_attributes(object_reader& attrs, certificate_attributes& out,
       return std::string{};
     return attrs.string(key, false, 0, max_subject_field_length);
   };
-  out.common_name = subject("commonName");
-  out.organization = subject("organization");
-  out.organizational_unit = subject("organizationalUnit");
-  out.country = subject("country");
-  out.state = subject("state");
-  out.locality = subject("locality");
+  for_each_subject_attribute(
+      static_cast<subject_overrides&>(out),
+      [&subject](const char* key, std::optional<std::string>& field) { field = subject(key); });
   read_alt_names(attrs, out, issues);
   out.key_usages = read_key_usages(attrs, "keyUsages", issues);
   out.ext_key_usages = read_ext_key_usages(attrs, "extendedKeyUsages", issues);

@@ -27,12 +27,10 @@ profile_defaults read_defaults(object_reader& d, std::vector<validation_issue>& 
   profile_defaults out;
   if (auto ttl = d.integer("ttlDays", false, 1, 36500))
     out.ttl_days = *ttl;
-  out.common_name = d.string("commonName", false, 0, 255);
-  out.organization = d.string("organization", false, 0, 255);
-  out.organizational_unit = d.string("organizationalUnit", false, 0, 255);
-  out.country = d.string("country", false, 0, 255);
-  out.state = d.string("state", false, 0, 255);
-  out.locality = d.string("locality", false, 0, 255);
+  for_each_subject_attribute(static_cast<subject_overrides&>(out),
+                             [&d](const char* key, std::optional<std::string>& field) {
+                               field = d.string(key, false, 0, 255);
+                             });
   out.key_alg = read_key_algorithm(d, "keyAlgorithm", issues);
   out.signature_alg = read_signature_algorithm(d, "signatureAlgorithm", issues);
   out.key_usages = read_key_usages(d, "keyUsages", issues);

@@ -35,12 +35,8 @@ std::string alt_names_text(const std::vector<subject_alt_name>& sans) {
 }
 
 void write_subject_members(json_writer& w, const subject_fields& s) {
-  w.key("commonName").string_or_null(s.common_name);
-  w.key("organization").string_or_null(s.organization);
-  w.key("organizationalUnit").string_or_null(s.organizational_unit);
-  w.key("country").string_or_null(s.country);
-  w.key("state").string_or_null(s.state);
-  w.key("locality").string_or_null(s.locality);
+  for_each_subject_attribute(
+      s, [&w](const char* key, const std::string& value) { w.key(key).string_or_null(value); });
 }
 
 void write_metadata(json_writer& w, const metadata_list& metadata) {

@@ -252,10 +252,15 @@ template <class F> void fields(F& f, issuance_plan& x) {
     x.public_key_der, x.not_before, x.not_after, x.is_ca, x.path_length);
 }
 
+// The six attributes encode as they always did: a nested struct adds no
+// bytes of its own.
+template <class F> void fields(F& f, subject_overrides& x) {
+  f(x.common_name, x.organization, x.organizational_unit, x.country, x.state, x.locality);
+}
+
 template <class F> void fields(F& f, certificate_attributes& x) {
-  f(x.common_name, x.organization, x.organizational_unit, x.country, x.state, x.locality,
-    x.alt_names, x.key_usages, x.ext_key_usages, x.signature_alg, x.key_alg, x.ttl, x.not_before,
-    x.not_after, x.is_ca, x.path_length);
+  f(static_cast<subject_overrides&>(x), x.alt_names, x.key_usages, x.ext_key_usages,
+    x.signature_alg, x.key_alg, x.ttl, x.not_before, x.not_after, x.is_ca, x.path_length);
 }
 
 template <class F> void fields(F& f, request_record& x) {
@@ -306,8 +311,8 @@ template <class F> void fields(F& f, policy_record& x) {
 }
 
 template <class F> void fields(F& f, profile_defaults& x) {
-  f(x.ttl_days, x.common_name, x.organization, x.organizational_unit, x.country, x.state,
-    x.locality, x.key_usages, x.ext_key_usages, x.key_alg, x.signature_alg, x.is_ca, x.path_length);
+  f(x.ttl_days, static_cast<subject_overrides&>(x), x.key_usages, x.ext_key_usages, x.key_alg,
+    x.signature_alg, x.is_ca, x.path_length);
 }
 
 template <class F> void fields(F& f, profile_record& x) {
