@@ -85,13 +85,18 @@ struct request_state {
 /// Drives one issuance request:
 ///  1. check: a policy checker validates the request against its profile
 ///     and policy (CSR signature included) and plans the certificate;
-///     failures answer at once and leave nothing behind;
-///  2. reserve: the request as `pending` with its serial, unique in the
-///     serial index, made durable by the storage writer (record intent);
-///  3. sign on one of the CA's signers (self-signed: with its own new key);
-///  4. complete: the certificate and the flip to `issued` in one durable
-///     transaction, only if the request is still `pending`; on a signing or
-///     storage error the request becomes `failed` with the message.
+///     failures answer at once and leave nothing behind; a request that
+///     needs approval is stored `pending_approval` and answered;
+///  2. key: on the managed path, from the key pool or freshly made;
+///  3. reserve (asynchronous, approved and recovered requests): the request
+///     as `pending` with its serial, unique in the serial index, made
+///     durable by the storage writer (record intent); synchronous requests
+///     skip this (one-phase) unless their bound passed first;
+///  4. sign on one of the CA's signers (self-signed: with its own new key);
+///  5. complete: the certificate and the request as `issued` in one durable
+///     transaction (a reserved request only if it is still `pending`); on a
+///     signing or storage error a reserved request becomes `failed` with
+///     the message, an unreserved one leaves nothing behind.
 /// Replies once, then quits.
 request_actor::behavior_type request_actor_impl(request_actor::stateful_pointer<request_state> self,
                                                 std::shared_ptr<const issuance_services> services);
