@@ -19,6 +19,14 @@ namespace {
 using request = httplib::Request;
 using response = httplib::Response;
 
+// Approvers are identities, named by token id (Infisical's type "user").
+void write_approvers(json_writer& w, const approval_step& step) {
+  w.key("approvers").begin_array();
+  for (const auto& id : step.approvers)
+    w.begin_object().key("type").value("user").key("id").value(id).end_object();
+  w.end_array();
+}
+
 void write_steps(json_writer& w, const std::vector<approval_step>& steps) {
   w.begin_array();
   for (const auto& step : steps) {
@@ -26,10 +34,7 @@ void write_steps(json_writer& w, const std::vector<approval_step>& steps) {
     w.key("name").string_or_null(step.name);
     w.key("requiredApprovals").value(step.required_approvals);
     w.key("notifyApprovers").value(false);
-    w.key("approvers").begin_array();
-    for (const auto& id : step.approvers)
-      w.begin_object().key("type").value("user").key("id").value(id).end_object();
-    w.end_array();
+    write_approvers(w, step);
     w.end_object();
   }
   w.end_array();
@@ -97,10 +102,7 @@ std::string render_approval(const approval_request_record& a, const request_reco
     w.key("requiredApprovals").value(step.required_approvals);
     const char* status = i < current ? "completed" : (i == current ? "in_progress" : "pending");
     w.key("status").value(status);
-    w.key("approvers").begin_array();
-    for (const auto& id : step.approvers)
-      w.begin_object().key("type").value("user").key("id").value(id).end_object();
-    w.end_array();
+    write_approvers(w, step);
     w.key("approvals").begin_array();
     for (const auto& d : a.decisions) {
       if (static_cast<size_t>(d.step) != i)
