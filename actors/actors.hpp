@@ -41,10 +41,11 @@ using policy_checker_actor = caf::typed_actor<
 /// One per issuance request: drives it through the state machine
 /// (validated -> pending (durable) -> signed -> issued (durable) | failed).
 using request_actor = caf::typed_actor<
-    // Runs the issuance for an identity; replies with the result or an
-    // error. With `respond_async` the reply comes as soon as the request is
-    // durable (status "pending", no certificate) and issuance goes on.
-    caf::replies_to<atom::issue, issuance_input, identity_record, bool>::with<issuance_result>,
+    // Runs the issuance for an identity and calls the reply with the result
+    // or an error. With `respond_async` the reply comes as soon as the
+    // request is durable (status "pending", no certificate) and issuance
+    // goes on.
+    caf::reacts_to<atom::issue, issuance_input, identity_record, bool, issuance_reply>,
     // Drives a stored `pending` request on: one found at start is signed
     // with its reserved serial; an approved one (no serial yet) is checked
     // against the current profile and policy first.

@@ -7,6 +7,7 @@
 // other machines over caf::io) adds `inspect` overloads for signing_order
 // and the engine types it holds, and nothing else has to change.
 
+#include <functional>
 #include <memory>
 #include <optional>
 #include <string>
@@ -32,6 +33,14 @@ struct pooled_key {
   std::shared_ptr<EVP_PKEY> key;
 };
 
+/// Where a request actor sends its one answer: a callback into the gateway
+/// (which writes it to the HTTP connection), called on the actor's thread.
+/// It replaces a response promise so that the answer needs no waiting
+/// thread and no further message. Empty for requests nobody waits for.
+struct issuance_reply {
+  std::function<void(result<issuance_result>)> deliver;
+};
+
 /// A request that passed the profile's policy, planned for signing.
 struct checked_issuance {
   std::string profile_id;
@@ -53,6 +62,7 @@ CAF_ALLOW_UNSAFE_MESSAGE_TYPE(certmint::checked_issuance)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(certmint::ca_signing_order)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(certmint::issuance_input)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(certmint::issuance_result)
+CAF_ALLOW_UNSAFE_MESSAGE_TYPE(certmint::issuance_reply)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(certmint::request_record)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(certmint::identity_record)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(certmint::transaction)

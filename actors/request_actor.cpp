@@ -29,15 +29,9 @@ void claim_idempotency_key(request_state& st, transaction& tx);
 
 // Replies (unless the client already has its asynchronous answer, or the
 // request is a recovered one nobody waits for) and quits.
-void finish(self_ptr self, issuance_result result) {
-  if (self->state.promise.pending())
-    self->state.promise.deliver(std::move(result));
-  self->quit();
-}
-
-void finish(self_ptr self, failure err) {
-  if (self->state.promise.pending())
-    self->state.promise.deliver(to_caf_error(std::move(err)));
+void finish(self_ptr self, result<issuance_result> outcome) {
+  if (self->state.awaiting_answer())
+    self->state.answer(std::move(outcome));
   self->quit();
 }
 
@@ -229,8 +223,8 @@ void reserve(self_ptr self) {
             // Durable now: an asynchronous client gets its answer here.
             self->state.stored = true;
             if ((self->state.respond_async || self->state.fallback_due)
-                && self->state.promise.pending())
-              self->state.promise.deliver(pending_result(self->state));
+                && self->state.awaiting_answer())
+              self->state.answer(pending_result(self->state));
             sign(self);
           },
           [self](caf::error& err) {
@@ -259,8 +253,8 @@ void store_intent(self_ptr self) {
             auto& st = self->state;
             st.storing_intent = false;
             st.stored = true;
-            if (st.promise.pending())
-              st.promise.deliver(pending_result(st));
+            if (st.awaiting_answer())
+              st.answer(pending_result(st));
             if (st.signed_der) {
               auto der = std::move(*st.signed_der);
               st.signed_der.reset();
@@ -458,10 +452,10 @@ request_actor::behavior_type request_actor_impl(request_actor::stateful_pointer<
   self->state.slot = inflight_slot{services->inflight};
   self->state.services = std::move(services);
   return {
-      [self](atom::issue, issuance_input& input, identity_record& requester,
-             bool respond_async) -> caf::result<issuance_result> {
+      [self](atom::issue, issuance_input& input, identity_record& requester, bool respond_async,
+             issuance_reply& reply) {
         auto& st = self->state;
-        st.promise = self->make_response_promise<issuance_result>();
+        st.reply = std::move(reply);
         st.respond_async = respond_async;
         st.record.csr_pem = input.csr.value_or("");
         st.idempotency_key = input.idempotency_key;
@@ -483,7 +477,6 @@ request_actor::behavior_type request_actor_impl(request_actor::stateful_pointer<
                   accept(self, checked);
                 },
                 [self](caf::error& err) { finish(self, from_caf_error(err)); });
-        return st.promise;
       },
       [self](atom::resume, request_record& record) {
         auto& st = self->state;
@@ -507,7 +500,7 @@ request_actor::behavior_type request_actor_impl(request_actor::stateful_pointer<
       },
       [self](atom::fallback) {
         auto& st = self->state;
-        if (!st.promise.pending())
+        if (!st.awaiting_answer())
           return;
         // A server-generated key is returned once, in this answer: a
         // "pending" answer would orphan it, so those requests wait for
@@ -515,7 +508,7 @@ request_actor::behavior_type request_actor_impl(request_actor::stateful_pointer<
         if (st.record.csr_pem.empty())
           return;
         if (st.stored)
-          st.promise.deliver(pending_result(st));
+          st.answer(pending_result(st));
         else if (st.record.serial.empty())
           st.fallback_due = true; // not planned yet: take the two-phase path
         else if (!st.completing && !st.storing_intent)

@@ -6,8 +6,6 @@
 #include <optional>
 #include <string>
 
-#include <caf/typed_response_promise.hpp>
-
 #include "actors/actors.hpp"
 #include "actors/round_robin_pool.hpp"
 #include "engine/openssl_types.hpp"
@@ -67,7 +65,8 @@ struct request_state {
   std::vector<std::string> chain_pem;
   std::shared_ptr<EVP_PKEY> generated_key; ///< managed-key and self-signed paths only
   std::string private_key_pem;
-  caf::typed_response_promise<issuance_result> promise;
+  issuance_reply reply;
+  bool answered = false;
   int reservations_left = 3;
   bool respond_async = false;
   bool stored = false;                   ///< a record of the request is durable
@@ -75,6 +74,13 @@ struct request_state {
   bool completing = false;               ///< the certificate is being stored
   bool fallback_due = false;             ///< the sync bound passed before signing began
   std::optional<std::string> signed_der; ///< a signature waiting for the intent
+
+  /// Someone waits for this request's answer and has not had it.
+  bool awaiting_answer() const { return reply.deliver && !answered; }
+  void answer(result<issuance_result> outcome) {
+    answered = true;
+    reply.deliver(std::move(outcome));
+  }
 
   identity_kind requester_kind = identity_kind::machine;
   std::string idempotency_key; ///< empty: no Idempotency-Key

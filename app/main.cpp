@@ -50,13 +50,15 @@ int serve(const std::vector<std::string>& args) {
   pthread_sigmask(SIG_BLOCK, &stop_signals, nullptr);
   std::signal(SIGPIPE, SIG_IGN);
 
-  gateway_options http_options{cfg->host,
-                               cfg->port,
-                               cfg->http_threads,
-                               cfg->keep_alive_max,
-                               cfg->max_body_bytes,
-                               static_cast<int64_t>(cfg->idempotency_window_s),
-                               static_cast<int64_t>(cfg->approval_min_ttl_s)};
+  gateway_options http_options;
+  http_options.host = cfg->host;
+  http_options.port = cfg->port;
+  http_options.loops = cfg->http_threads;
+  http_options.keep_alive_max = cfg->keep_alive_max;
+  http_options.max_connections = cfg->max_connections;
+  http_options.max_body_bytes = cfg->max_body_bytes;
+  http_options.idempotency_window_s = static_cast<int64_t>(cfg->idempotency_window_s);
+  http_options.approval_min_ttl_s = static_cast<int64_t>(cfg->approval_min_ttl_s);
   http_server http{http_options};
   auto port = http.bind();
   if (!port)

@@ -106,9 +106,11 @@ status apply(server_config& cfg, const std::string& name, std::string_view value
   if (name == "scheduler-threads")
     return set_count(cfg.scheduler_threads, value, origin, 0, 256);
   if (name == "http-threads")
-    return set_count(cfg.http_threads, value, origin, 1, 4096);
+    return set_count(cfg.http_threads, value, origin, 1, 256);
   if (name == "keep-alive-max")
     return set_count(cfg.keep_alive_max, value, origin, 1, 1000000);
+  if (name == "max-connections")
+    return set_count(cfg.max_connections, value, origin, 1, 1000000);
   if (name == "max-body-bytes")
     return set_count(cfg.max_body_bytes, value, origin, 1024, size_t{16} * 1024 * 1024);
   if (name == "request-timeout-ms") {
@@ -148,6 +150,7 @@ constexpr file_key file_keys[] = {
     {"schedulerThreads", "scheduler-threads"},
     {"httpThreads", "http-threads"},
     {"keepAliveMax", "keep-alive-max"},
+    {"maxConnections", "max-connections"},
     {"maxBodyBytes", "max-body-bytes"},
     {"requestTimeoutMs", "request-timeout-ms"},
     {"syncWaitMs", "sync-wait-ms"},
@@ -200,15 +203,17 @@ std::string server_usage() {
   return "usage: certmint serve [options]\n"
          "  --config FILE              JSON settings (keys: listen, dataDir, publicUrl,\n"
          "                             schedulerThreads, httpThreads, keepAliveMax,\n"
-         "                             maxBodyBytes, requestTimeoutMs, caKeyAlgorithm)\n"
+         "                             maxConnections, maxBodyBytes, requestTimeoutMs,\n"
+         "                             caKeyAlgorithm)\n"
          "  --listen HOST:PORT         address to serve on (default 127.0.0.1:8080;\n"
          "                             port 0 picks a free port)\n"
          "  --data-dir DIR             RocksDB directory (default ./data)\n"
          "  --public-url URL           base URL written into certificates' CRL and AIA\n"
          "                             extensions (default http://HOST:PORT)\n"
          "  --scheduler-threads N      actor scheduler threads (default: one per core)\n"
-         "  --http-threads N           HTTP worker threads (default 64)\n"
-         "  --keep-alive-max N         requests per keep-alive connection (default 100)\n"
+         "  --http-threads N           HTTP event loop threads (default: one per core)\n"
+         "  --keep-alive-max N         requests per keep-alive connection (default 1000)\n"
+         "  --max-connections N        open connections; more get 503 (default 10000)\n"
          "  --max-body-bytes N         request body limit (default 65536)\n"
          "  --request-timeout-ms N     bound on one issuance (default 30000)\n"
          "  --sync-wait-ms N           a synchronous issuance not done by then answers\n"

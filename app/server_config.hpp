@@ -19,10 +19,11 @@ struct server_config {
   std::string host = "127.0.0.1";
   int port = 8080;
   std::string data_dir = "./data";
-  std::string public_url;       ///< empty: http://<host>:<bound port>
-  size_t scheduler_threads = 0; ///< 0: one per core
-  size_t http_threads = 64;
-  size_t keep_alive_max = 100;
+  std::string public_url;         ///< empty: http://<host>:<bound port>
+  size_t scheduler_threads = 0;   ///< 0: one per core
+  size_t http_threads = 0;        ///< HTTP event loops; 0: one per core
+  size_t keep_alive_max = 1000;   ///< requests per connection before it is closed
+  size_t max_connections = 10000; ///< open connections before new ones get 503
   size_t max_body_bytes = size_t{64} * 1024;
   int64_t request_timeout_ms = 30000;
   int64_t sync_wait_ms = 10000;        ///< a synchronous issuance answers "pending" after this

@@ -1,6 +1,7 @@
 #pragma once
 
 #include <chrono>
+#include <functional>
 #include <string>
 
 #include "engine/issuance.hpp"
@@ -13,10 +14,18 @@ struct ca_record;
 struct ca_signing_order;
 struct transaction;
 
+/// The answer of an issuance, called once, on an actor's thread.
+using issuance_callback = std::function<void(result<issuance_result>)>;
+
+/// Asks a running issuance for its "pending" answer now (the synchronous
+/// bound passed); safe to call from any thread, at any time.
+using fallback_trigger = std::function<void()>;
+
 /// The gateway's door into the actor system: one message per HTTP request.
-/// Called on an HTTP worker thread, each call blocks that (non-CAF) thread
-/// until the actors answer or the timeout passes. The only gateway code
-/// that includes CAF.
+/// `issue` returns at once and the request actor answers through the
+/// callback; the other calls block their (non-CAF) caller until the actors
+/// answer, so they run on the gateway's blocking pool. The only gateway
+/// code that includes CAF.
 class actor_bridge {
 public:
   /// `timeout` bounds every call; a synchronous issuance not done after
@@ -24,10 +33,15 @@ public:
   actor_bridge(node& actors, std::chrono::milliseconds timeout, std::chrono::milliseconds sync_wait)
       : actors_(actors), timeout_(timeout), sync_wait_(sync_wait) {}
 
-  /// Runs one issuance through a new request actor. With `respond_async`
-  /// the answer comes once the request is durable (status "pending").
-  result<issuance_result> issue(issuance_input input, identity_record requester,
-                                bool respond_async);
+  std::chrono::milliseconds timeout() const { return timeout_; }
+  std::chrono::milliseconds sync_wait() const { return sync_wait_; }
+
+  /// Starts one issuance in a new request actor, which calls `done` with
+  /// the result (with `respond_async`: once the request is durable, status
+  /// "pending"). Fails at once with errc::too_many_requests when
+  /// `max-inflight` issuances are running.
+  result<fallback_trigger> issue(issuance_input input, identity_record requester,
+                                 bool respond_async, issuance_callback done);
 
   /// Drives an approved (now `pending`) request on in the background.
   void resume(request_record request);

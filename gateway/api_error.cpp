@@ -23,22 +23,46 @@ void write_issue(json_writer& w, const validation_issue& issue) {
 } // namespace
 
 std::string render_error_body(const std::string& request_id, const api_error& err) {
+  if (err.code != errc::validation_failed)
+    return render_error_body(request_id, http_status(err.code), http_error_name(err.code),
+                             err.message);
   json_writer w;
-  auto status = http_status(err.code);
-  w.begin_object().key("reqId").value(request_id).key("statusCode").value(status);
-  w.key("message");
-  if (err.code == errc::validation_failed) {
-    w.begin_array();
-    if (err.issues.empty())
-      write_issue(w, validation_issue{"custom", {}, err.message, {}});
-    for (const auto& issue : err.issues)
-      write_issue(w, issue);
-    w.end_array();
-  } else {
-    w.value(err.message);
-  }
+  w.begin_object().key("reqId").value(request_id).key("statusCode").value(http_status(err.code));
+  w.key("message").begin_array();
+  if (err.issues.empty())
+    write_issue(w, validation_issue{"custom", {}, err.message, {}});
+  for (const auto& issue : err.issues)
+    write_issue(w, issue);
+  w.end_array();
   w.key("error").value(http_error_name(err.code)).end_object();
   return w.take();
+}
+
+std::string render_error_body(const std::string& request_id, int status,
+                              std::string_view error_name, std::string_view message) {
+  json_writer w;
+  w.begin_object().key("reqId").value(request_id).key("statusCode").value(status);
+  w.key("message").value(message).key("error").value(error_name).end_object();
+  return w.take();
+}
+
+std::string_view protocol_error_name(int status) {
+  switch (status) {
+    case 404:
+      return http_error_name(errc::not_found);
+    case 408:
+      return "RequestTimeout";
+    case 413:
+      return http_error_name(errc::payload_too_large);
+    case 429:
+      return http_error_name(errc::too_many_requests);
+    case 503:
+      return http_error_name(errc::unavailable);
+    case 504:
+      return http_error_name(errc::timeout);
+    default:
+      return status >= 500 ? http_error_name(errc::internal) : http_error_name(errc::bad_request);
+  }
 }
 
 } // namespace certmint

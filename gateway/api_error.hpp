@@ -1,6 +1,7 @@
 #pragma once
 
 #include <string>
+#include <string_view>
 #include <variant>
 #include <vector>
 
@@ -33,5 +34,14 @@ struct api_error {
 /// the message is the issue array (one `custom` issue when only a message
 /// is known).
 std::string render_error_body(const std::string& request_id, const api_error& err);
+
+/// The same body for a status that has no `errc`: HTTP-level refusals the
+/// transport makes (malformed request line, header fields too large, ...).
+std::string render_error_body(const std::string& request_id, int status,
+                              std::string_view error_name, std::string_view message);
+
+/// The `error` name for an HTTP-level status (BadRequest, PayloadTooLarge,
+/// RequestTimeout, ...).
+std::string_view protocol_error_name(int status);
 
 } // namespace certmint

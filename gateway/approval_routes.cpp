@@ -16,8 +16,8 @@ namespace certmint {
 
 namespace {
 
-using request = httplib::Request;
-using response = httplib::Response;
+using request = http_request;
+using response = http_response;
 
 // Approvers are identities, named by token id (Infisical's type "user").
 void write_approvers(json_writer& w, const approval_step& step) {
@@ -227,7 +227,7 @@ struct approval_context {
   }
 
   void decide(const request& req, response& res, const identity_record& who, bool approve) {
-    const auto id = req.matches[1].str();
+    const auto id = req.param(0);
     if (!respond.uuid_param(res, id, "requestId"))
       return;
     std::string comment;
@@ -244,7 +244,7 @@ struct approval_context {
   }
 
   void get_request(const request& req, response& res, const identity_record& who) {
-    const auto id = req.matches[1].str();
+    const auto id = req.param(0);
     if (!respond.uuid_param(res, id, "requestId"))
       return;
     auto approval = load_approval(*db, id);
@@ -263,59 +263,61 @@ struct approval_context {
 
 } // namespace
 
-void add_approval_routes(httplib::Server& server, http_responder& r,
+void add_approval_routes(http_router& router, http_responder& r,
                          const std::shared_ptr<const store>& db,
                          const std::shared_ptr<catalog>& configuration, actor_bridge& bridge,
                          int64_t min_ttl_seconds) {
   const std::string base = "/api/v1/approval-policies/cert-request";
-  const std::string id = "/([^/]+)";
+  const std::string id = "/:id";
   auto ctx = std::make_shared<approval_context>(r, db, configuration, bridge, min_ttl_seconds);
-  server.Post(base, r.authenticated(role_manage, "create", "ApprovalPolicies",
-                                    [ctx](const request& req, response& res, auto&) {
-                                      approval_policy_body body;
-                                      if (auto err = parse_approval_policy_body(
-                                              req.body, true, ctx->min_ttl_seconds, body))
-                                        return ctx->respond.error(res, *err);
-                                      ctx->respond.reply(res, ctx->create(body), render_policy);
-                                    }));
-  server.Get(base, r.authenticated(role_manage | role_read, "read", "ApprovalPolicies",
-                                   [ctx](const request&, response& res, auto&) {
-                                     auto snapshot = ctx->configuration->current();
-                                     json_writer w;
-                                     w.begin_object().key("policies").begin_array();
-                                     for (const auto& policy : snapshot->approval_policies)
-                                       write_policy(w, policy);
-                                     w.end_array().end_object();
-                                     ctx->respond.json(res, 200, w.take());
-                                   }));
-  server.Get(base + "/requests" + id,
+  router.add("POST", base, route_mode::blocking,
+             r.authenticated(role_manage, "create", "ApprovalPolicies",
+                             [ctx](const request& req, response& res, auto&) {
+                               approval_policy_body body;
+                               if (auto err = parse_approval_policy_body(
+                                       req.body, true, ctx->min_ttl_seconds, body))
+                                 return ctx->respond.error(res, *err);
+                               ctx->respond.reply(res, ctx->create(body), render_policy);
+                             }));
+  router.add("GET", base, route_mode::blocking,
+             r.authenticated(role_manage | role_read, "read", "ApprovalPolicies",
+                             [ctx](const request&, response& res, auto&) {
+                               auto snapshot = ctx->configuration->current();
+                               json_writer w;
+                               w.begin_object().key("policies").begin_array();
+                               for (const auto& policy : snapshot->approval_policies)
+                                 write_policy(w, policy);
+                               w.end_array().end_object();
+                               ctx->respond.json(res, 200, w.take());
+                             }));
+  router.add("GET", base + "/requests" + id, route_mode::blocking,
              r.authenticated(role_approve | role_read | role_issue, "read", "ApprovalRequests",
                              [ctx](const request& req, response& res, const auto& who) {
                                ctx->get_request(req, res, who);
                              }));
-  server.Post(base + "/requests" + id + "/approve",
-              r.authenticated(role_approve, "approve", "ApprovalRequests",
-                              [ctx](const request& req, response& res, const auto& who) {
-                                ctx->decide(req, res, who, true);
-                              }));
-  server.Post(base + "/requests" + id + "/reject",
-              r.authenticated(role_approve, "reject", "ApprovalRequests",
-                              [ctx](const request& req, response& res, const auto& who) {
-                                ctx->decide(req, res, who, false);
-                              }));
-  server.Get(base + id, r.authenticated(role_manage | role_read, "read", "ApprovalPolicies",
-                                        [ctx](const request& req, response& res, auto&) {
-                                          const auto policy_id = req.matches[1].str();
-                                          if (!ctx->respond.uuid_param(res, policy_id, "policyId"))
-                                            return;
-                                          ctx->respond.reply(res, ctx->load_policy(policy_id),
-                                                             render_policy);
-                                        }));
-  server.Patch(
-      base + id,
+  router.add("POST", base + "/requests" + id + "/approve", route_mode::blocking,
+             r.authenticated(role_approve, "approve", "ApprovalRequests",
+                             [ctx](const request& req, response& res, const auto& who) {
+                               ctx->decide(req, res, who, true);
+                             }));
+  router.add("POST", base + "/requests" + id + "/reject", route_mode::blocking,
+             r.authenticated(role_approve, "reject", "ApprovalRequests",
+                             [ctx](const request& req, response& res, const auto& who) {
+                               ctx->decide(req, res, who, false);
+                             }));
+  router.add("GET", base + id, route_mode::blocking,
+             r.authenticated(role_manage | role_read, "read", "ApprovalPolicies",
+                             [ctx](const request& req, response& res, auto&) {
+                               const auto policy_id = req.param(0);
+                               if (!ctx->respond.uuid_param(res, policy_id, "policyId"))
+                                 return;
+                               ctx->respond.reply(res, ctx->load_policy(policy_id), render_policy);
+                             }));
+  router.add(
+      "PATCH", base + id, route_mode::blocking,
       r.authenticated(
           role_manage, "edit", "ApprovalPolicies", [ctx](const request& req, response& res, auto&) {
-            const auto policy_id = req.matches[1].str();
+            const auto policy_id = req.param(0);
             if (!ctx->respond.uuid_param(res, policy_id, "policyId"))
               return;
             approval_policy_body body;
@@ -323,20 +325,20 @@ void add_approval_routes(httplib::Server& server, http_responder& r,
               return ctx->respond.error(res, *err);
             ctx->respond.reply(res, ctx->update(policy_id, body), render_policy);
           }));
-  server.Delete(base + id,
-                r.authenticated(role_manage, "delete", "ApprovalPolicies",
-                                [ctx](const request& req, response& res, auto&) {
-                                  const auto policy_id = req.matches[1].str();
-                                  if (!ctx->respond.uuid_param(res, policy_id, "policyId"))
-                                    return;
-                                  ctx->respond.reply(
-                                      res, ctx->remove(policy_id),
-                                      [](const approval_policy_record& p) {
-                                        json_writer w;
-                                        w.begin_object().key("policyId").value(p.id).end_object();
-                                        return w.take();
-                                      });
-                                }));
+  router.add("DELETE", base + id, route_mode::blocking,
+             r.authenticated(role_manage, "delete", "ApprovalPolicies",
+                             [ctx](const request& req, response& res, auto&) {
+                               const auto policy_id = req.param(0);
+                               if (!ctx->respond.uuid_param(res, policy_id, "policyId"))
+                                 return;
+                               ctx->respond.reply(
+                                   res, ctx->remove(policy_id),
+                                   [](const approval_policy_record& p) {
+                                     json_writer w;
+                                     w.begin_object().key("policyId").value(p.id).end_object();
+                                     return w.take();
+                                   });
+                             }));
 }
 
 } // namespace certmint

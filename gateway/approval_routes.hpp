@@ -3,7 +3,7 @@
 #include <cstdint>
 #include <memory>
 
-#include <httplib.h>
+#include "gateway/http_router.hpp"
 
 namespace certmint {
 
@@ -16,7 +16,7 @@ class store;
 /// get, patch, delete; role `manage`) and the approval requests of
 /// certificate requests (get; approve and reject with role `approve`).
 /// `min_ttl_seconds` is the shortest maxRequestTtl a policy may have.
-void add_approval_routes(httplib::Server& server, http_responder& respond,
+void add_approval_routes(http_router& router, http_responder& respond,
                          const std::shared_ptr<const store>& db,
                          const std::shared_ptr<catalog>& configuration, actor_bridge& bridge,
                          int64_t min_ttl_seconds);

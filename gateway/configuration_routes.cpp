@@ -13,17 +13,17 @@ namespace certmint {
 
 namespace {
 
-using request = httplib::Request;
-using response = httplib::Response;
+using request = http_request;
+using response = http_response;
 
 // offset (≥ 0, default 0) and limit (1..100, default 20) query parameters.
 bool read_paging(const request& req, response& res, http_responder& respond, size_t& offset,
                  size_t& limit) {
   std::vector<validation_issue> issues;
   auto read = [&](const char* name, size_t min, size_t max, size_t& out) {
-    if (!req.has_param(name))
+    if (!req.has_query(name))
       return;
-    auto text = req.get_param_value(name);
+    auto text = req.query_value(name);
     size_t value = 0;
     auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), value);
     if (ec != std::errc{} || end != text.data() + text.size() || value < min || value > max)
@@ -46,20 +46,21 @@ bool read_paging(const request& req, response& res, http_responder& respond, siz
 }
 
 std::string query(const request& req, const char* name) {
-  return req.has_param(name) ? req.get_param_value(name) : std::string{};
+  return req.has_query(name) ? req.query_value(name) : std::string{};
 }
 
-void add_policy_routes(httplib::Server& server, http_responder& r, configuration_service& config,
+void add_policy_routes(http_router& router, http_responder& r, configuration_service& config,
                        const std::string& base) {
-  const std::string id = "/([^/]+)";
-  server.Post(base, r.authenticated(role_manage, "create", "CertificatePolicies",
-                                    [&r, &config](const request& req, response& res, auto&) {
-                                      policy_body body;
-                                      if (auto err = parse_policy_body(req.body, true, body))
-                                        return r.error(res, *err);
-                                      r.reply(res, config.create_policy(body), render_policy);
-                                    }));
-  server.Get(base,
+  const std::string id = "/:id";
+  router.add("POST", base, route_mode::blocking,
+             r.authenticated(role_manage, "create", "CertificatePolicies",
+                             [&r, &config](const request& req, response& res, auto&) {
+                               policy_body body;
+                               if (auto err = parse_policy_body(req.body, true, body))
+                                 return r.error(res, *err);
+                               r.reply(res, config.create_policy(body), render_policy);
+                             }));
+  router.add("GET", base, route_mode::blocking,
              r.authenticated(role_manage | role_read | role_issue, "read", "CertificatePolicies",
                              [&r, &config](const request& req, response& res, auto&) {
                                size_t offset = 0;
@@ -69,102 +70,104 @@ void add_policy_routes(httplib::Server& server, http_responder& r, configuration
                                         render_policy_page(config.list_policies(
                                             offset, limit, query(req, "search"))));
                              }));
-  server.Get(base + id,
+  router.add("GET", base + id, route_mode::blocking,
              r.authenticated(role_manage | role_read | role_issue, "read", "CertificatePolicies",
                              [&r, &config](const request& req, response& res, auto&) {
-                               if (r.uuid_param(res, req.matches[1], "id"))
-                                 r.reply(res, config.get_policy(req.matches[1]), render_policy);
+                               if (r.uuid_param(res, req.param(0), "id"))
+                                 r.reply(res, config.get_policy(req.param(0)), render_policy);
                              }));
-  server.Patch(base + id, r.authenticated(role_manage, "edit", "CertificatePolicies",
-                                          [&r, &config](const request& req, response& res, auto&) {
-                                            if (!r.uuid_param(res, req.matches[1], "id"))
-                                              return;
-                                            policy_body body;
-                                            if (auto err = parse_policy_body(req.body, false, body))
-                                              return r.error(res, *err);
-                                            r.reply(res, config.update_policy(req.matches[1], body),
-                                                    render_policy);
-                                          }));
-  server.Delete(base + id, r.authenticated(role_manage, "delete", "CertificatePolicies",
-                                           [&r, &config](const request& req, response& res, auto&) {
-                                             if (r.uuid_param(res, req.matches[1], "id"))
-                                               r.reply(res, config.delete_policy(req.matches[1]),
-                                                       render_policy);
-                                           }));
+  router.add("PATCH", base + id, route_mode::blocking,
+             r.authenticated(role_manage, "edit", "CertificatePolicies",
+                             [&r, &config](const request& req, response& res, auto&) {
+                               if (!r.uuid_param(res, req.param(0), "id"))
+                                 return;
+                               policy_body body;
+                               if (auto err = parse_policy_body(req.body, false, body))
+                                 return r.error(res, *err);
+                               r.reply(res, config.update_policy(req.param(0), body),
+                                       render_policy);
+                             }));
+  router.add("DELETE", base + id, route_mode::blocking,
+             r.authenticated(role_manage, "delete", "CertificatePolicies",
+                             [&r, &config](const request& req, response& res, auto&) {
+                               if (r.uuid_param(res, req.param(0), "id"))
+                                 r.reply(res, config.delete_policy(req.param(0)), render_policy);
+                             }));
 }
 
-void add_profile_routes(httplib::Server& server, http_responder& r, configuration_service& config,
+void add_profile_routes(http_router& router, http_responder& r, configuration_service& config,
                         const std::shared_ptr<catalog>& configuration, const std::string& base) {
-  const std::string id = "/([^/]+)";
+  const std::string id = "/:id";
   auto render = [configuration](const profile_record& p) {
     return render_profile(p, *configuration->current());
   };
-  server.Post(base,
-              r.authenticated(role_manage, "create", "CertificateProfiles",
-                              [&r, &config, render](const request& req, response& res, auto&) {
-                                profile_body body;
-                                if (auto err = parse_profile_body(req.body, true, body))
-                                  return r.error(res, *err);
-                                r.reply(res, config.create_profile(body), render);
-                              }));
-  server.Get(
-      base, r.authenticated(role_manage | role_read | role_issue, "read", "CertificateProfiles",
-                            [&r, &config, configuration](const request& req, response& res, auto&) {
-                              profile_filter filter;
-                              if (!read_paging(req, res, r, filter.offset, filter.limit))
-                                return;
-                              filter.search = query(req, "search");
-                              filter.enrollment_type = query(req, "enrollmentType");
-                              filter.issuer_type = query(req, "issuerType");
-                              filter.ca_id = query(req, "caId");
-                              r.json(res, 200,
-                                     render_profile_page(config.list_profiles(filter),
-                                                         *configuration->current()));
-                            }));
-  server.Get(base + "/slug/([^/]+)",
+  router.add("POST", base, route_mode::blocking,
+             r.authenticated(role_manage, "create", "CertificateProfiles",
+                             [&r, &config, render](const request& req, response& res, auto&) {
+                               profile_body body;
+                               if (auto err = parse_profile_body(req.body, true, body))
+                                 return r.error(res, *err);
+                               r.reply(res, config.create_profile(body), render);
+                             }));
+  router.add(
+      "GET", base, route_mode::blocking,
+      r.authenticated(role_manage | role_read | role_issue, "read", "CertificateProfiles",
+                      [&r, &config, configuration](const request& req, response& res, auto&) {
+                        profile_filter filter;
+                        if (!read_paging(req, res, r, filter.offset, filter.limit))
+                          return;
+                        filter.search = query(req, "search");
+                        filter.enrollment_type = query(req, "enrollmentType");
+                        filter.issuer_type = query(req, "issuerType");
+                        filter.ca_id = query(req, "caId");
+                        r.json(res, 200,
+                               render_profile_page(config.list_profiles(filter),
+                                                   *configuration->current()));
+                      }));
+  router.add("GET", base + "/slug/:slug", route_mode::immediate,
              r.authenticated(role_manage | role_read | role_issue, "read", "CertificateProfiles",
                              [&r, &config, render](const request& req, response& res, auto&) {
-                               r.reply(res, config.get_profile_by_slug(req.matches[1]), render);
+                               r.reply(res, config.get_profile_by_slug(req.param(0)), render);
                              }));
-  server.Get(base + id + "/certificates",
+  router.add("GET", base + id + "/certificates", route_mode::blocking,
              r.authenticated(role_manage | role_read, "read", "Certificates",
                              [&r, &config](const request& req, response& res, auto&) {
                                size_t offset = 0;
                                size_t limit = 0;
-                               if (!r.uuid_param(res, req.matches[1], "id")
+                               if (!r.uuid_param(res, req.param(0), "id")
                                    || !read_paging(req, res, r, offset, limit))
                                  return;
                                r.reply(res,
-                                       config.profile_certificates(req.matches[1], offset, limit),
+                                       config.profile_certificates(req.param(0), offset, limit),
                                        render_profile_certificates);
                              }));
-  server.Get(base + id,
+  router.add("GET", base + id, route_mode::blocking,
              r.authenticated(role_manage | role_read | role_issue, "read", "CertificateProfiles",
                              [&r, &config, render](const request& req, response& res, auto&) {
-                               if (r.uuid_param(res, req.matches[1], "id"))
-                                 r.reply(res, config.get_profile(req.matches[1]), render);
+                               if (r.uuid_param(res, req.param(0), "id"))
+                                 r.reply(res, config.get_profile(req.param(0)), render);
                              }));
-  server.Patch(base + id,
-               r.authenticated(role_manage, "edit", "CertificateProfiles",
-                               [&r, &config, render](const request& req, response& res, auto&) {
-                                 if (!r.uuid_param(res, req.matches[1], "id"))
-                                   return;
-                                 profile_body body;
-                                 if (auto err = parse_profile_body(req.body, false, body))
-                                   return r.error(res, *err);
-                                 r.reply(res, config.update_profile(req.matches[1], body), render);
-                               }));
-  server.Delete(base + id,
-                r.authenticated(role_manage, "delete", "CertificateProfiles",
-                                [&r, &config, render](const request& req, response& res, auto&) {
-                                  if (r.uuid_param(res, req.matches[1], "id"))
-                                    r.reply(res, config.delete_profile(req.matches[1]), render);
-                                }));
+  router.add("PATCH", base + id, route_mode::blocking,
+             r.authenticated(role_manage, "edit", "CertificateProfiles",
+                             [&r, &config, render](const request& req, response& res, auto&) {
+                               if (!r.uuid_param(res, req.param(0), "id"))
+                                 return;
+                               profile_body body;
+                               if (auto err = parse_profile_body(req.body, false, body))
+                                 return r.error(res, *err);
+                               r.reply(res, config.update_profile(req.param(0), body), render);
+                             }));
+  router.add("DELETE", base + id, route_mode::blocking,
+             r.authenticated(role_manage, "delete", "CertificateProfiles",
+                             [&r, &config, render](const request& req, response& res, auto&) {
+                               if (r.uuid_param(res, req.param(0), "id"))
+                                 r.reply(res, config.delete_profile(req.param(0)), render);
+                             }));
 }
 
-void add_ca_routes(httplib::Server& server, http_responder& r, configuration_service& config,
+void add_ca_routes(http_router& router, http_responder& r, configuration_service& config,
                    const std::shared_ptr<catalog>& configuration, const std::string& base) {
-  const std::string id = "/([^/]+)";
+  const std::string id = "/:id";
   // Reads of the active CA certificate come from the catalog (no RocksDB
   // read); a CA without a certificate has none to show.
   auto with_view = [&r, configuration](response& res, const std::string& ca_id, auto&& render) {
@@ -179,118 +182,119 @@ void add_ca_routes(httplib::Server& server, http_responder& r, configuration_ser
                     make_failure(errc::bad_request, "CA does not have a certificate installed"));
     render(*ca);
   };
-  server.Post(base, r.authenticated(role_manage, "create", "CertificateAuthorities",
-                                    [&r, &config](const request& req, response& res, auto&) {
-                                      ca_create_body body;
-                                      if (auto err = parse_ca_create_body(req.body, body))
-                                        return r.error(res, *err);
-                                      r.reply(res, config.create_ca(body), render_ca);
-                                    }));
-  server.Get(base,
+  router.add("POST", base, route_mode::blocking,
+             r.authenticated(role_manage, "create", "CertificateAuthorities",
+                             [&r, &config](const request& req, response& res, auto&) {
+                               ca_create_body body;
+                               if (auto err = parse_ca_create_body(req.body, body))
+                                 return r.error(res, *err);
+                               r.reply(res, config.create_ca(body), render_ca);
+                             }));
+  router.add("GET", base, route_mode::blocking,
              r.authenticated(role_manage | role_read | role_issue, "read", "CertificateAuthorities",
                              [&r, &config](const request&, response& res, auto&) {
                                r.reply(res, config.list_cas(), render_ca_list);
                              }));
-  server.Get(base + id + "/certificates" + id + "/der",
+  router.add("GET", base + id + "/certificates" + id + "/der", route_mode::immediate,
              [&r, with_view](const request& req, response& res) {
-               with_view(res, req.matches[1], [&](const ca_view& ca) {
-                 if (req.matches[2] != ca.ca_cert_id)
-                   return r.fail(res, make_failure(errc::not_found, "CA certificate with ID '"
-                                                                        + req.matches[2].str()
-                                                                        + "' not found"));
+               with_view(res, req.param(0), [&](const ca_view& ca) {
+                 if (req.param(1) != ca.ca_cert_id)
+                   return r.fail(res,
+                                 make_failure(errc::not_found, "CA certificate with ID '"
+                                                                   + req.param(1) + "' not found"));
                  res.status = 200;
                  res.set_content(ca.certificate_der, "application/pkix-cert");
                });
              });
-  server.Get(base + id + "/certificate",
+  router.add("GET", base + id + "/certificate", route_mode::immediate,
              r.authenticated(role_manage | role_read | role_issue, "read", "CertificateAuthorities",
                              [&r, with_view](const request& req, response& res, auto&) {
-                               with_view(res, req.matches[1], [&](const ca_view& ca) {
+                               with_view(res, req.param(0), [&](const ca_view& ca) {
                                  r.json(res, 200, render_ca_certificate(ca));
                                });
                              }));
-  server.Get(base + id + "/ca-certificates",
+  router.add("GET", base + id + "/ca-certificates", route_mode::immediate,
              r.authenticated(role_manage | role_read | role_issue, "read", "CertificateAuthorities",
                              [&r, with_view](const request& req, response& res, auto&) {
-                               with_view(res, req.matches[1], [&](const ca_view& ca) {
+                               with_view(res, req.param(0), [&](const ca_view& ca) {
                                  r.json(res, 200, render_ca_certificates(ca));
                                });
                              }));
-  server.Get(base + id + "/csr",
+  router.add("GET", base + id + "/csr", route_mode::blocking,
              r.authenticated(role_manage | role_read, "read", "CertificateAuthorities",
                              [&r, &config](const request& req, response& res, auto&) {
-                               if (r.uuid_param(res, req.matches[1], "caId"))
-                                 r.reply(res, config.ca_csr(req.matches[1]),
+                               if (r.uuid_param(res, req.param(0), "caId"))
+                                 r.reply(res, config.ca_csr(req.param(0)),
                                          [](const std::string& csr) {
                                            json_writer w;
                                            w.begin_object().key("csr").value(csr).end_object();
                                            return w.take();
                                          });
                              }));
-  server.Post(base + id + "/import-certificate",
-              r.authenticated(role_manage, "edit", "CertificateAuthorities",
-                              [&r, &config](const request& req, response& res, auto&) {
-                                if (!r.uuid_param(res, req.matches[1], "caId"))
-                                  return;
-                                import_certificate_body body;
-                                if (auto err = parse_import_certificate_body(req.body, body))
-                                  return r.error(res, *err);
-                                r.reply(res, config.import_ca_certificate(req.matches[1], body),
-                                        [](const ca_record& ca) {
-                                          json_writer w;
-                                          w.begin_object()
-                                              .key("message")
-                                              .value("Successfully imported certificate to CA")
-                                              .key("caId")
-                                              .value(ca.id)
-                                              .end_object();
-                                          return w.take();
-                                        });
-                              }));
-  server.Post(base + id + "/sign-intermediate",
-              r.authenticated(role_manage, "create", "CertificateAuthorities",
-                              [&r, &config](const request& req, response& res, auto&) {
-                                if (!r.uuid_param(res, req.matches[1], "caId"))
-                                  return;
-                                sign_intermediate_body body;
-                                if (auto err = parse_sign_intermediate_body(req.body, body))
-                                  return r.error(res, *err);
-                                r.reply(res, config.sign_intermediate(req.matches[1], body),
-                                        render_signed_intermediate);
-                              }));
-  server.Get(base + id,
+  router.add("POST", base + id + "/import-certificate", route_mode::blocking,
+             r.authenticated(role_manage, "edit", "CertificateAuthorities",
+                             [&r, &config](const request& req, response& res, auto&) {
+                               if (!r.uuid_param(res, req.param(0), "caId"))
+                                 return;
+                               import_certificate_body body;
+                               if (auto err = parse_import_certificate_body(req.body, body))
+                                 return r.error(res, *err);
+                               r.reply(res, config.import_ca_certificate(req.param(0), body),
+                                       [](const ca_record& ca) {
+                                         json_writer w;
+                                         w.begin_object()
+                                             .key("message")
+                                             .value("Successfully imported certificate to CA")
+                                             .key("caId")
+                                             .value(ca.id)
+                                             .end_object();
+                                         return w.take();
+                                       });
+                             }));
+  router.add("POST", base + id + "/sign-intermediate", route_mode::blocking,
+             r.authenticated(role_manage, "create", "CertificateAuthorities",
+                             [&r, &config](const request& req, response& res, auto&) {
+                               if (!r.uuid_param(res, req.param(0), "caId"))
+                                 return;
+                               sign_intermediate_body body;
+                               if (auto err = parse_sign_intermediate_body(req.body, body))
+                                 return r.error(res, *err);
+                               r.reply(res, config.sign_intermediate(req.param(0), body),
+                                       render_signed_intermediate);
+                             }));
+  router.add("GET", base + id, route_mode::blocking,
              r.authenticated(role_manage | role_read | role_issue, "read", "CertificateAuthorities",
                              [&r, &config](const request& req, response& res, auto&) {
-                               if (r.uuid_param(res, req.matches[1], "caId"))
-                                 r.reply(res, config.get_ca(req.matches[1]), render_ca);
+                               if (r.uuid_param(res, req.param(0), "caId"))
+                                 r.reply(res, config.get_ca(req.param(0)), render_ca);
                              }));
-  server.Patch(base + id, r.authenticated(role_manage, "edit", "CertificateAuthorities",
-                                          [&r, &config](const request& req, response& res, auto&) {
-                                            if (!r.uuid_param(res, req.matches[1], "caId"))
-                                              return;
-                                            ca_patch_body body;
-                                            if (auto err = parse_ca_patch_body(req.body, body))
-                                              return r.error(res, *err);
-                                            r.reply(res, config.update_ca(req.matches[1], body),
-                                                    render_ca);
-                                          }));
-  server.Delete(base + id, r.authenticated(role_manage, "delete", "CertificateAuthorities",
-                                           [&r, &config](const request& req, response& res, auto&) {
-                                             if (r.uuid_param(res, req.matches[1], "caId"))
-                                               r.reply(res, config.delete_ca(req.matches[1]),
-                                                       render_ca);
-                                           }));
+  router.add("PATCH", base + id, route_mode::blocking,
+             r.authenticated(role_manage, "edit", "CertificateAuthorities",
+                             [&r, &config](const request& req, response& res, auto&) {
+                               if (!r.uuid_param(res, req.param(0), "caId"))
+                                 return;
+                               ca_patch_body body;
+                               if (auto err = parse_ca_patch_body(req.body, body))
+                                 return r.error(res, *err);
+                               r.reply(res, config.update_ca(req.param(0), body), render_ca);
+                             }));
+  router.add("DELETE", base + id, route_mode::blocking,
+             r.authenticated(role_manage, "delete", "CertificateAuthorities",
+                             [&r, &config](const request& req, response& res, auto&) {
+                               if (r.uuid_param(res, req.param(0), "caId"))
+                                 r.reply(res, config.delete_ca(req.param(0)), render_ca);
+                             }));
 }
 
 } // namespace
 
-void add_configuration_routes(httplib::Server& server, http_responder& respond,
+void add_configuration_routes(http_router& router, http_responder& respond,
                               configuration_service& config,
                               const std::shared_ptr<catalog>& configuration) {
   const std::string api = "/api/v1/cert-manager";
-  add_policy_routes(server, respond, config, api + "/certificate-policies");
-  add_profile_routes(server, respond, config, configuration, api + "/certificate-profiles");
-  add_ca_routes(server, respond, config, configuration, api + "/ca/internal");
+  add_policy_routes(router, respond, config, api + "/certificate-policies");
+  add_profile_routes(router, respond, config, configuration, api + "/certificate-profiles");
+  add_ca_routes(router, respond, config, configuration, api + "/ca/internal");
 }
 
 } // namespace certmint

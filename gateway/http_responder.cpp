@@ -18,17 +18,16 @@ std::string http_responder::next_request_id() {
   return request_id_prefix_ + std::to_string(request_counter_.fetch_add(1) + 1);
 }
 
-void http_responder::json(httplib::Response& res, int status, const std::string& body) {
+void http_responder::json(http_response& res, int status, const std::string& body) {
   res.status = status;
   res.set_content(body, json_type);
 }
 
-void http_responder::error(httplib::Response& res, const api_error& err) {
+void http_responder::error(http_response& res, const api_error& err) {
   json(res, http_status(err.code), render_error_body(next_request_id(), err));
 }
 
-bool http_responder::uuid_param(httplib::Response& res, const std::string& value,
-                                const char* name) {
+bool http_responder::uuid_param(http_response& res, const std::string& value, const char* name) {
   if (is_uuid(value))
     return true;
   error(res, api_error{errc::validation_failed,
@@ -40,20 +39,51 @@ bool http_responder::uuid_param(httplib::Response& res, const std::string& value
   return false;
 }
 
-http_responder::handler http_responder::authenticated(uint8_t roles, const char* action,
-                                                      const char* subject, authed_handler inner) {
-  return [this, inner = std::move(inner), roles, action, subject](const httplib::Request& req,
-                                                                  httplib::Response& res) {
-    auto identity = auth_.authenticate(req.get_header_value("Authorization"));
-    if (!identity) {
-      fail(res, std::move(identity).error());
-      return;
-    }
-    if ((identity->roles & (roles | role_admin)) == 0) {
-      fail(res, make_failure(errc::permission_denied,
-                             std::string{"You are not allowed to "} + action + " on " + subject));
-      return;
-    }
+http_response http_responder::error_response(const api_error& err) {
+  http_response res;
+  error(res, err);
+  return res;
+}
+
+http_response http_responder::protocol_error(int status, const std::string& message) {
+  http_response res;
+  res.status = status;
+  res.set_content(
+      render_error_body(next_request_id(), status, protocol_error_name(status), message),
+      json_type);
+  return res;
+}
+
+result<identity_record> http_responder::authorize(const http_request& req, uint8_t roles,
+                                                  const char* action, const char* subject) const {
+  auto identity = auth_.authenticate(req.header("authorization"));
+  if (!identity)
+    return identity;
+  if ((identity->roles & (roles | role_admin)) == 0)
+    return make_failure(errc::permission_denied,
+                        std::string{"You are not allowed to "} + action + " on " + subject);
+  return identity;
+}
+
+deferred_handler http_responder::authenticated_deferred(uint8_t roles, const char* action,
+                                                        const char* subject,
+                                                        authed_deferred_handler inner) {
+  return [this, inner = std::move(inner), roles, action, subject](http_request& req,
+                                                                  const http_exchange& exchange) {
+    auto identity = authorize(req, roles, action, subject);
+    if (!identity)
+      return exchange.respond(error_response(api_error::from(std::move(identity).error())));
+    inner(req, exchange, *identity);
+  };
+}
+
+http_handler http_responder::authenticated(uint8_t roles, const char* action, const char* subject,
+                                           authed_handler inner) {
+  return [this, inner = std::move(inner), roles, action, subject](const http_request& req,
+                                                                  http_response& res) {
+    auto identity = authorize(req, roles, action, subject);
+    if (!identity)
+      return fail(res, std::move(identity).error());
     inner(req, res, *identity);
   };
 }

@@ -2,20 +2,19 @@
 
 #include <algorithm>
 #include <chrono>
-#include <thread>
-
-#include <sys/socket.h>
-
-#include <httplib.h>
+#include <exception>
 
 #include "engine/hex.hpp"
 #include "engine/pem.hpp"
 #include "engine/time_format.hpp"
 #include "gateway/actor_bridge.hpp"
 #include "gateway/approval_routes.hpp"
+#include "gateway/blocking_pool.hpp"
 #include "gateway/configuration_routes.hpp"
 #include "gateway/configuration_service.hpp"
 #include "gateway/http_responder.hpp"
+#include "gateway/http_router.hpp"
+#include "gateway/http_transport.hpp"
 #include "gateway/identity_routes.hpp"
 #include "gateway/issuance_request_parser.hpp"
 #include "gateway/json_writer.hpp"
@@ -35,71 +34,118 @@ struct http_server::impl {
   actor_bridge* bridge = nullptr;
   std::optional<http_responder> respond;
   std::optional<configuration_service> config;
-  httplib::Server server;
-  std::thread listener;
-  socket_t listen_socket = INVALID_SOCKET;
+  http_router router;
+  http_transport transport;
+  std::optional<blocking_pool> pool;
 
-  explicit impl(gateway_options opts) : options(std::move(opts)) {}
+  explicit impl(gateway_options opts)
+      : options(std::move(opts)), transport(make_transport_options(options)) {}
 
-  void issue(const httplib::Request& req, httplib::Response& res, const identity_record& who) {
+  static transport_options make_transport_options(const gateway_options& o) {
+    transport_options t;
+    t.host = o.host;
+    t.port = o.port;
+    t.loops = o.loops;
+    t.limits.max_body_bytes = o.max_body_bytes;
+    t.keep_alive_max = o.keep_alive_max;
+    t.max_connections = o.max_connections;
+    return t;
+  }
+
+  // POST /certificates (deferred): the loop thread parses and hands the
+  // request to a request actor, which answers through the exchange.
+  void issue(http_request& req, const http_exchange& exchange, const identity_record& who) {
     issuance_input input;
-    if (auto err = parse_issuance_request(req.body, input)) {
-      respond->error(res, *err);
-      return;
-    }
-    auto remove_roots = input.remove_roots_from_chain;
-    auto key = req.get_header_value("Idempotency-Key");
-    if (!key.empty()) {
-      if (key.size() > 255
-          || !std::all_of(key.begin(), key.end(), [](char c) { return c > 0x20 && c < 0x7f; }))
-        return respond->error(
-            res,
-            api_error{errc::validation_failed,
-                      {},
-                      {validation_issue{"custom",
-                                        {std::string{"Idempotency-Key"}},
-                                        "Idempotency-Key must be 1 to 255 printable characters",
-                                        {}}}});
-      input.idempotency_key = who.name + std::string(1, '\0') + key;
-      input.body_digest = to_hex(sha256(req.body));
-      input.idempotency_expires_at = unix_now() + options.idempotency_window_s;
-      if (replay(res, input, key, remove_roots))
-        return;
-    }
+    if (auto err = parse_issuance_request(req.body, input))
+      return exchange.respond(respond->error_response(*err));
     // RFC 7240: `Prefer: respond-async` asks for 202 once the request is
     // durable; the client polls the request id.
-    bool respond_async = req.get_header_value("Prefer").find("respond-async") != std::string::npos;
+    bool respond_async = req.header("prefer").find("respond-async") != std::string_view::npos;
+    std::string key{req.header("idempotency-key")};
+    if (key.empty())
+      return submit(std::move(input), who, respond_async, exchange, key);
+    if (key.size() > 255
+        || !std::all_of(key.begin(), key.end(), [](char c) { return c > 0x20 && c < 0x7f; }))
+      return exchange.respond(respond->error_response(
+          api_error{errc::validation_failed,
+                    {},
+                    {validation_issue{"custom",
+                                      {std::string{"Idempotency-Key"}},
+                                      "Idempotency-Key must be 1 to 255 printable characters",
+                                      {}}}}));
+    input.idempotency_key = who.name + std::string(1, '\0') + key;
+    input.body_digest = to_hex(sha256(req.body));
+    input.idempotency_expires_at = unix_now() + options.idempotency_window_s;
+    // A replay may release an expired key through the storage writer: that
+    // waits, so it runs on the blocking pool, then the issuance goes on.
+    pool->submit([this, input = std::move(input), who, respond_async, exchange, key]() mutable {
+      http_response res;
+      if (replay(res, input, key, input.remove_roots_from_chain))
+        return exchange.respond(std::move(res));
+      submit(std::move(input), who, respond_async, exchange, key);
+    });
+  }
+
+  void submit(issuance_input input, const identity_record& who, bool respond_async,
+              const http_exchange& exchange, const std::string& key) {
+    bool remove_roots = input.remove_roots_from_chain;
     auto idempotency_key = input.idempotency_key;
     auto digest = input.body_digest;
-    auto outcome = bridge->issue(std::move(input), who, respond_async);
-    if (!outcome && outcome.error().code == errc::conflict && !key.empty()) {
-      // A concurrent retry with the same key reserved first: answer with it.
-      issuance_input again;
-      again.idempotency_key = idempotency_key;
-      again.body_digest = digest;
-      if (replay(res, again, key, remove_roots))
+    auto answered = [this, exchange, remove_roots, key, idempotency_key,
+                     digest](result<issuance_result> outcome) {
+      if (!outcome && outcome.error().code == errc::conflict && !key.empty()) {
+        // A concurrent retry with the same key reserved first: answer with
+        // its request (reads, and perhaps a write: on the pool).
+        pool->submit([this, exchange, remove_roots, key, idempotency_key, digest,
+                      outcome = std::move(outcome)]() mutable {
+          issuance_input again;
+          again.idempotency_key = idempotency_key;
+          again.body_digest = digest;
+          http_response res;
+          if (!replay(res, again, key, remove_roots))
+            res = render_outcome(std::move(outcome), remove_roots);
+          exchange.respond(std::move(res));
+        });
         return;
-    }
+      }
+      exchange.respond(render_outcome(std::move(outcome), remove_roots));
+    };
+    auto running = bridge->issue(std::move(input), who, respond_async, std::move(answered));
+    if (!running)
+      return exchange.respond(render_outcome(std::move(running).error(), remove_roots));
+    // The synchronous bound and the request timeout are timed by the event
+    // loop: no timer per request. Past the bound the actor answers
+    // "pending" (storing the request first if it has to).
+    auto now = std::chrono::steady_clock::now();
+    if (!respond_async)
+      exchange.at(now + bridge->sync_wait(), std::move(*running));
+    exchange.at(now + bridge->timeout(), [this, exchange] {
+      exchange.respond(respond->error_response(api_error::from(make_failure(
+          errc::timeout, "the issuance did not finish in time; poll the request or retry"))));
+    });
+  }
+
+  http_response render_outcome(result<issuance_result> outcome, bool remove_roots) {
+    http_response res;
     if (!outcome && outcome.error().code == errc::too_many_requests)
       res.set_header("Retry-After", "1");
     if (outcome && outcome->status == "pending") {
       res.set_header("Preference-Applied", "respond-async");
       respond->json(res, 202, render_pending_issuance(*outcome));
-      return;
-    }
-    if (outcome && outcome->status == "pending_approval") {
+    } else if (outcome && outcome->status == "pending_approval") {
       respond->json(res, 200, render_pending_issuance(*outcome));
-      return;
+    } else {
+      respond->reply(res, std::move(outcome), [remove_roots](const issuance_result& r) {
+        return render_issuance(r, remove_roots);
+      });
     }
-    respond->reply(res, std::move(outcome), [remove_roots](const issuance_result& r) {
-      return render_issuance(r, remove_roots);
-    });
+    return res;
   }
 
   // Answers a retry whose Idempotency-Key names an earlier request, with
   // that request's current state; false when the key is new (or expired,
   // then it is released for the new request).
-  bool replay(httplib::Response& res, const issuance_input& input, const std::string& key,
+  bool replay(http_response& res, const issuance_input& input, const std::string& key,
               bool remove_roots) {
     auto found = db->get_record<idempotency_record>(column::idempotency, input.idempotency_key);
     if (!found) {
@@ -167,7 +213,7 @@ struct http_server::impl {
   }
 
   // An `issue`-only identity sees its own requests and certificates only.
-  bool owns(httplib::Response& res, const identity_record& who, const std::string& requested_by,
+  bool owns(http_response& res, const identity_record& who, const std::string& requested_by,
             const char* action, const char* subject) {
     if (who.may(role_read) && std::string_view{action} == "read")
       return true;
@@ -178,9 +224,8 @@ struct http_server::impl {
     return false;
   }
 
-  void get_request(const httplib::Request& req, httplib::Response& res,
-                   const identity_record& who) {
-    const auto& id = req.matches[1].str();
+  void get_request(const http_request& req, http_response& res, const identity_record& who) {
+    const auto& id = req.param(0);
     if (!respond->uuid_param(res, id, "requestId"))
       return;
     auto request = db->get_record<request_record>(column::requests, id);
@@ -215,9 +260,8 @@ struct http_server::impl {
   // `failed`. The flip is a compare-and-set in the storage writer, and the
   // completing batch is one too, so a request whose signature is in flight
   // either is cancelled (and never gets its certificate) or was issued.
-  void cancel_request(const httplib::Request& req, httplib::Response& res,
-                      const identity_record& who) {
-    const auto& id = req.matches[1].str();
+  void cancel_request(const http_request& req, http_response& res, const identity_record& who) {
+    const auto& id = req.param(0);
     if (!respond->uuid_param(res, id, "requestId"))
       return;
     auto answer = [&](const request_record& r, bool cancelled) {
@@ -267,11 +311,11 @@ struct http_server::impl {
   }
 
   // An `issue`-only identity lists its own requests; `read` lists all.
-  void search(const httplib::Request& req, httplib::Response& res, const identity_record& who,
+  void search(const http_request& req, http_response& res, const identity_record& who,
               bool from_body) {
     request_query query;
     auto err = from_body ? parse_request_search_body(req.body, query)
-                         : parse_request_search_params(req.params, query);
+                         : parse_request_search_params(req.query, query);
     if (err)
       return respond->error(res, *err);
     if (!who.may(role_read))
@@ -299,7 +343,7 @@ struct http_server::impl {
     respond->json(res, 200, render_request_page(listed, found->total_count, found->next_cursor));
   }
 
-  std::optional<certificate_record> load_certificate(httplib::Response& res, const std::string& id,
+  std::optional<certificate_record> load_certificate(http_response& res, const std::string& id,
                                                      const identity_record& who) {
     if (!respond->uuid_param(res, id, "id"))
       return std::nullopt;
@@ -322,9 +366,8 @@ struct http_server::impl {
     return std::move(**cert);
   }
 
-  void get_certificate(const httplib::Request& req, httplib::Response& res,
-                       const identity_record& who) {
-    auto cert = load_certificate(res, req.matches[1].str(), who);
+  void get_certificate(const http_request& req, http_response& res, const identity_record& who) {
+    auto cert = load_certificate(res, req.param(0), who);
     if (!cert)
       return;
     auto snapshot = configuration->current();
@@ -333,16 +376,16 @@ struct http_server::impl {
         render_certificate(*cert, snapshot->ca(cert->ca_id), snapshot->profile(cert->profile_id)));
   }
 
-  void get_certificate_body(const httplib::Request& req, httplib::Response& res,
+  void get_certificate_body(const http_request& req, http_response& res,
                             const identity_record& who) {
-    auto cert = load_certificate(res, req.matches[1].str(), who);
+    auto cert = load_certificate(res, req.param(0), who);
     if (!cert)
       return;
     auto snapshot = configuration->current();
     respond->json(res, 200, render_certificate_body(*cert, snapshot->ca(cert->ca_id)));
   }
 
-  void status(const httplib::Request&, httplib::Response& res) {
+  void status(const http_request&, http_response& res) {
     json_writer w;
     w.begin_object()
         .key("date")
@@ -357,156 +400,123 @@ struct http_server::impl {
 
   void routes() {
     const std::string api = "/api/v1/cert-manager";
-    const std::string id = "([^/]+)";
     auto& r = *respond;
-    server.Get("/api/status", [this](const auto& req, auto& res) { status(req, res); });
-    server.Post(api + "/certificates",
-                r.authenticated(
-                    role_issue, "create", "Certificates",
-                    [this](const auto& req, auto& res, const auto& who) { issue(req, res, who); }));
-    server.Post(api + "/certificates/certificate-requests/search",
-                r.authenticated(role_issue | role_read, "read", "CertificateRequests",
-                                [this](const auto& req, auto& res, const auto& who) {
-                                  search(req, res, who, true);
-                                }));
-    server.Get(api + "/certificates/certificate-requests",
-               r.authenticated(role_issue | role_read, "read", "CertificateRequests",
-                               [this](const auto& req, auto& res, const auto& who) {
-                                 search(req, res, who, false);
-                               }));
-    server.Get(api + "/certificates/certificate-requests/" + id,
-               r.authenticated(role_issue | role_read, "read", "CertificateRequests",
-                               [this](const auto& req, auto& res, const auto& who) {
-                                 get_request(req, res, who);
-                               }));
-    server.Post(api + "/certificates/certificate-requests/" + id + "/cancel",
-                r.authenticated(role_issue, "cancel", "CertificateRequests",
-                                [this](const auto& req, auto& res, const auto& who) {
-                                  cancel_request(req, res, who);
-                                }));
-    server.Get(api + "/certificates/" + id + "/certificate",
-               r.authenticated(role_issue | role_read, "read", "Certificates",
-                               [this](const auto& req, auto& res, const auto& who) {
-                                 get_certificate_body(req, res, who);
-                               }));
-    server.Get(api + "/certificates/" + id,
-               r.authenticated(role_issue | role_read, "read", "Certificates",
-                               [this](const auto& req, auto& res, const auto& who) {
-                                 get_certificate(req, res, who);
-                               }));
-    add_configuration_routes(server, r, *config, configuration);
-    add_identity_routes(server, r, db, *bridge);
-    add_approval_routes(server, r, db, configuration, *bridge, options.approval_min_ttl_s);
+    auto& rt = router;
+    constexpr auto immediate = route_mode::immediate;
+    constexpr auto blocking = route_mode::blocking;
+    rt.add("GET", "/api/status", immediate,
+           [this](const http_request& req, http_response& res) { status(req, res); });
+    rt.add_deferred("POST", api + "/certificates",
+                    r.authenticated_deferred(
+                        role_issue, "create", "Certificates",
+                        [this](http_request& req, const http_exchange& exchange,
+                               const identity_record& who) { issue(req, exchange, who); }));
+    // Search may read many requests (text and metadata filters): not on a
+    // loop.
+    rt.add("POST", api + "/certificates/certificate-requests/search", blocking,
+           r.authenticated(role_issue | role_read, "read", "CertificateRequests",
+                           [this](const auto& req, auto& res, const auto& who) {
+                             search(req, res, who, true);
+                           }));
+    rt.add("GET", api + "/certificates/certificate-requests", blocking,
+           r.authenticated(role_issue | role_read, "read", "CertificateRequests",
+                           [this](const auto& req, auto& res, const auto& who) {
+                             search(req, res, who, false);
+                           }));
+    rt.add("GET", api + "/certificates/certificate-requests/:id", immediate,
+           r.authenticated(role_issue | role_read, "read", "CertificateRequests",
+                           [this](const auto& req, auto& res, const auto& who) {
+                             get_request(req, res, who);
+                           }));
+    rt.add("POST", api + "/certificates/certificate-requests/:id/cancel", blocking,
+           r.authenticated(role_issue, "cancel", "CertificateRequests",
+                           [this](const auto& req, auto& res, const auto& who) {
+                             cancel_request(req, res, who);
+                           }));
+    rt.add("GET", api + "/certificates/:id/certificate", immediate,
+           r.authenticated(role_issue | role_read, "read", "Certificates",
+                           [this](const auto& req, auto& res, const auto& who) {
+                             get_certificate_body(req, res, who);
+                           }));
+    rt.add("GET", api + "/certificates/:id", immediate,
+           r.authenticated(role_issue | role_read, "read", "Certificates",
+                           [this](const auto& req, auto& res, const auto& who) {
+                             get_certificate(req, res, who);
+                           }));
+    add_configuration_routes(rt, r, *config, configuration);
+    add_identity_routes(rt, r, db, *bridge);
+    add_approval_routes(rt, r, db, configuration, *bridge, options.approval_min_ttl_s);
   }
 
-  void configure_connections() {
-    // Remember the listening socket: httplib 0.11 listens with a backlog of
-    // 5, so bursts of new connections overflow it and clients wait a second
-    // for the SYN retransmit; bind() raises the backlog on this socket.
-    server.set_socket_options([this](socket_t sock) {
-      httplib::default_socket_options(sock);
-      listen_socket = sock;
-    });
-    server.new_task_queue = [threads = options.threads] {
-      return new httplib::ThreadPool(threads);
+  // Runs a handler where its route says, and answers through the exchange.
+  // A handler that throws (out of memory, a bug) answers 500 instead of
+  // taking the loop down.
+  void dispatch(http_request& req, const http_exchange& exchange) {
+    const http_route* route = nullptr;
+    switch (router.find(req, route)) {
+      case http_router::lookup::not_found:
+        return exchange.respond(respond->error_response(
+            api_error{errc::not_found, "Route " + req.method + ":" + req.path + " not found", {}}));
+      case http_router::lookup::bad_path:
+        return exchange.respond(
+            respond->protocol_error(400, "Malformed request path: invalid percent-encoding"));
+      case http_router::lookup::found:
+        break;
+    }
+    auto run = [this, route, exchange](http_request& request) {
+      try {
+        if (route->mode == route_mode::deferred) {
+          route->deferred(request, exchange);
+          return;
+        }
+        http_response res;
+        route->handler(request, res);
+        exchange.respond(std::move(res));
+      } catch (const std::exception&) {
+        exchange.respond(respond->error_response(
+            api_error::from(make_failure(errc::internal, "Something went wrong"))));
+      }
     };
-    // Without TCP_NODELAY every keep-alive response waits ~40 ms for the
-    // delayed ACK (see docs/architecture.md).
-    server.set_tcp_nodelay(true);
-    server.set_keep_alive_max_count(options.keep_alive_max);
-    server.set_keep_alive_timeout(5);
-    server.set_read_timeout(10, 0);
-    server.set_write_timeout(10, 0);
-    server.set_payload_max_length(options.max_body_bytes);
-  }
-
-  void configure_handlers() {
-    // Errors httplib produces itself (no route, body too large, bad request
-    // line) get the same error body as ours.
-    server.set_error_handler(httplib::Server::HandlerWithResponse{
-        [this](const httplib::Request& req, httplib::Response& res) {
-          if (!res.body.empty())
-            return httplib::Server::HandlerResponse::Unhandled;
-          errc code = errc::internal;
-          std::string message;
-          switch (res.status) {
-            case 404:
-              code = errc::not_found;
-              message = "Route " + req.method + ":" + req.path + " not found";
-              break;
-            case 413:
-              code = errc::payload_too_large;
-              message = "Request body is too large (limit " + std::to_string(options.max_body_bytes)
-                        + " bytes)";
-              break;
-            case 400:
-              code = errc::bad_request;
-              message = "Malformed HTTP request";
-              break;
-            default:
-              message = "Something went wrong";
-          }
-          auto status = res.status;
-          respond->error(res, api_error{code, std::move(message), {}});
-          if (code == errc::internal)
-            res.status = status;
-          return httplib::Server::HandlerResponse::Handled;
-        }});
-    server.set_exception_handler(
-        [this](const httplib::Request&, httplib::Response& res, const std::exception_ptr&) {
-          respond->fail(res, make_failure(errc::internal, "Something went wrong"));
-        });
-    routes();
+    if (route->mode != route_mode::blocking)
+      return run(req);
+    pool->submit([run, request = std::move(req)]() mutable { run(request); });
   }
 };
 
 http_server::http_server(gateway_options options)
-    : impl_(std::make_unique<impl>(std::move(options))) {
-  impl_->configure_connections();
-}
+    : impl_(std::make_unique<impl>(std::move(options))) {}
 
 http_server::~http_server() {
   stop();
 }
 
 result<int> http_server::bind() {
-  auto& srv = impl_->server;
-  int port = impl_->options.port;
-  if (port == 0) {
-    port = srv.bind_to_any_port(impl_->options.host);
-    if (port < 0)
-      return make_failure(errc::unavailable, "cannot bind " + impl_->options.host);
-  } else if (!srv.bind_to_port(impl_->options.host, port)) {
-    return make_failure(errc::unavailable, "cannot bind " + impl_->options.host + ":"
-                                               + std::to_string(port)
-                                               + " (address in use or not permitted)");
-  }
-  if (impl_->listen_socket != INVALID_SOCKET)
-    ::listen(impl_->listen_socket, SOMAXCONN);
-  return port;
+  return impl_->transport.bind();
 }
 
 void http_server::serve(std::shared_ptr<const store> db, std::shared_ptr<catalog> configuration,
                         actor_bridge& bridge) {
-  impl_->db = std::move(db);
-  impl_->configuration = std::move(configuration);
-  impl_->bridge = &bridge;
-  impl_->respond.emplace(impl_->db);
-  impl_->config.emplace(impl_->db, impl_->configuration, bridge);
-  impl_->configure_handlers();
-  auto& srv = impl_->server;
-  impl_->listener = std::thread{[&srv] { srv.listen_after_bind(); }};
-  // httplib 0.11 has no wait_until_ready(), and stop() before the listen
-  // loop runs is lost; wait until it is running.
-  while (!srv.is_running())
-    std::this_thread::sleep_for(std::chrono::milliseconds(1));
+  auto& d = *impl_;
+  d.db = std::move(db);
+  d.configuration = std::move(configuration);
+  d.bridge = &bridge;
+  d.respond.emplace(d.db);
+  d.config.emplace(d.db, d.configuration, bridge);
+  d.pool.emplace(d.options.blocking_threads);
+  d.routes();
+  d.transport.start(
+      [&d](http_request& req, const http_exchange& exchange) { d.dispatch(req, exchange); },
+      [&d](int status, const std::string& message) {
+        return d.respond->protocol_error(status, message);
+      });
 }
 
 void http_server::stop() {
-  if (!impl_->listener.joinable())
-    return;
-  impl_->server.stop();
-  impl_->listener.join();
+  // The loops drain first (answers in flight still reach their clients),
+  // then the pool runs what it has queued.
+  impl_->transport.stop();
+  if (impl_->pool)
+    impl_->pool->stop();
 }
 
 } // namespace certmint

@@ -14,17 +14,21 @@ class store;
 struct gateway_options {
   std::string host = "127.0.0.1";
   int port = 8080;                           ///< 0 picks a free port
-  size_t threads = 64;                       ///< one per concurrent keep-alive connection
-  size_t keep_alive_max = 100;               ///< requests per connection before it is closed
+  size_t loops = 0;                          ///< event loop threads; 0: one per core
+  size_t blocking_threads = 4;               ///< for handlers that wait (configuration, approvals)
+  size_t keep_alive_max = 1000;              ///< requests per connection before it is closed
+  size_t max_connections = 10000;            ///< more are refused with 503
   size_t max_body_bytes = size_t{64} * 1024; ///< larger bodies get 413
   int64_t idempotency_window_s = 86400;      ///< how long an Idempotency-Key holds
   int64_t approval_min_ttl_s = 3600;         ///< shortest maxRequestTtl of an approval policy
 };
 
-/// The HTTP JSON API (cpp-httplib): routes, authentication, schema checks
-/// and the Infisical error body. Reads go straight to the store (RocksDB
-/// reads are thread-safe; the actors own every write), issuance goes
-/// through the bridge into the actor system.
+/// The HTTP JSON API: routes, authentication, schema checks and the
+/// Infisical error body, served by the event-driven `http_transport`.
+/// Reads go straight to the store (RocksDB reads are thread-safe; the
+/// actors own every write) on the event loops; issuance goes through the
+/// bridge into the actor system and is answered from there; handlers that
+/// wait for the storage writer run on a small blocking pool.
 class http_server {
 public:
   explicit http_server(gateway_options options);
@@ -33,11 +37,12 @@ public:
   /// Binds the listening socket; returns the port (useful with port 0).
   result<int> bind();
 
-  /// Starts serving on a background thread, with the routes' dependencies.
+  /// Starts serving on the event loops, with the routes' dependencies.
   void serve(std::shared_ptr<const store> db, std::shared_ptr<catalog> configuration,
              actor_bridge& bridge);
 
-  /// Stops accepting, lets in-flight requests finish, joins the threads.
+  /// Stops accepting, lets in-flight requests finish (answers in flight
+  /// still reach their clients), joins the threads.
   void stop();
 
 private:

@@ -48,66 +48,66 @@ result<std::vector<std::pair<std::string, identity_record>>> all_tokens(const st
 
 } // namespace
 
-void add_identity_routes(httplib::Server& server, http_responder& r,
+void add_identity_routes(http_router& router, http_responder& r,
                          const std::shared_ptr<const store>& db, actor_bridge& bridge) {
   const std::string base = "/api/v1/identities/tokens";
   // Revocation checks "not the last admin" and then deletes: serialize it
   // with creations so that two revocations cannot both pass the check.
   auto writes = std::make_shared<std::mutex>();
-  server.Post(
-      base,
-      r.authenticated(
-          0, "create", "Identities",
-          [&r, &bridge, writes](const httplib::Request& req, httplib::Response& res, auto&) {
-            simdjson::dom::element doc;
-            if (auto err = parse_json_body(req.body, doc))
-              return r.error(res, *err);
-            std::vector<validation_issue> issues;
-            object_reader root{doc, {}, issues, {"name", "roles", "type"}};
-            auto name = root.string("name", true, 1, 64);
-            auto kind = identity_kind::machine;
-            if (auto type = root.string("type", false, 0, 16)) {
-              if (*type == "user")
-                kind = identity_kind::user;
-              else if (*type != "machine")
-                issues.push_back(enum_issue(root.path_to("type"), *type, kind_options));
-            }
-            uint8_t roles = 0;
-            if (!root.has_array("roles") && issues.empty())
-              root.add_issue("roles", "invalid_type", "Required",
-                             "\"expected\":\"array\",\"received\":\"undefined\"");
-            root.array("roles", 5,
-                       [&](simdjson::dom::element item, std::vector<path_element> path) {
-                         std::string_view text;
-                         std::optional<role_bit> role;
-                         if (!item.get_string().get(text))
-                           role = parse_role(text);
-                         if (!role)
-                           issues.push_back(enum_issue(std::move(path), text, role_options));
-                         else
-                           roles = static_cast<uint8_t>(roles | *role);
-                       });
-            if (issues.empty() && roles == 0)
-              root.add_issue("roles", "too_small", "Array must contain at least 1 element(s)",
-                             "\"minimum\":1,\"type\":\"array\",\"inclusive\":true,\"exact\":false");
-            if (!issues.empty())
-              return r.error(res, api_error{errc::validation_failed, {}, std::move(issues)});
-            auto token = make_api_token();
-            identity_record identity{*name, roles, unix_now(), make_uuid_v7(), kind};
-            transaction tx;
-            tx.put(column::tokens, token_digest(token), identity);
-            std::lock_guard<std::mutex> guard{*writes};
-            if (auto ok = bridge.commit(std::move(tx)); !ok)
-              return r.fail(res, std::move(ok).error());
-            json_writer w;
-            w.begin_object().key("token").value(token);
-            write_identity(w, identity);
-            w.end_object();
-            r.json(res, 200, w.take());
-          }));
-  server.Get(base,
+  router.add("POST", base, route_mode::blocking,
+             r.authenticated(
+                 0, "create", "Identities",
+                 [&r, &bridge, writes](const http_request& req, http_response& res, auto&) {
+                   simdjson::dom::element doc;
+                   if (auto err = parse_json_body(req.body, doc))
+                     return r.error(res, *err);
+                   std::vector<validation_issue> issues;
+                   object_reader root{doc, {}, issues, {"name", "roles", "type"}};
+                   auto name = root.string("name", true, 1, 64);
+                   auto kind = identity_kind::machine;
+                   if (auto type = root.string("type", false, 0, 16)) {
+                     if (*type == "user")
+                       kind = identity_kind::user;
+                     else if (*type != "machine")
+                       issues.push_back(enum_issue(root.path_to("type"), *type, kind_options));
+                   }
+                   uint8_t roles = 0;
+                   if (!root.has_array("roles") && issues.empty())
+                     root.add_issue("roles", "invalid_type", "Required",
+                                    "\"expected\":\"array\",\"received\":\"undefined\"");
+                   root.array("roles", 5,
+                              [&](simdjson::dom::element item, std::vector<path_element> path) {
+                                std::string_view text;
+                                std::optional<role_bit> role;
+                                if (!item.get_string().get(text))
+                                  role = parse_role(text);
+                                if (!role)
+                                  issues.push_back(enum_issue(std::move(path), text, role_options));
+                                else
+                                  roles = static_cast<uint8_t>(roles | *role);
+                              });
+                   if (issues.empty() && roles == 0)
+                     root.add_issue(
+                         "roles", "too_small", "Array must contain at least 1 element(s)",
+                         "\"minimum\":1,\"type\":\"array\",\"inclusive\":true,\"exact\":false");
+                   if (!issues.empty())
+                     return r.error(res, api_error{errc::validation_failed, {}, std::move(issues)});
+                   auto token = make_api_token();
+                   identity_record identity{*name, roles, unix_now(), make_uuid_v7(), kind};
+                   transaction tx;
+                   tx.put(column::tokens, token_digest(token), identity);
+                   std::lock_guard<std::mutex> guard{*writes};
+                   if (auto ok = bridge.commit(std::move(tx)); !ok)
+                     return r.fail(res, std::move(ok).error());
+                   json_writer w;
+                   w.begin_object().key("token").value(token);
+                   write_identity(w, identity);
+                   w.end_object();
+                   r.json(res, 200, w.take());
+                 }));
+  router.add("GET", base, route_mode::blocking,
              r.authenticated(0, "read", "Identities",
-                             [&r, db](const httplib::Request&, httplib::Response& res, auto&) {
+                             [&r, db](const http_request&, http_response& res, auto&) {
                                auto tokens = all_tokens(*db);
                                if (!tokens)
                                  return r.fail(res, std::move(tokens).error());
@@ -121,12 +121,12 @@ void add_identity_routes(httplib::Server& server, http_responder& r,
                                w.end_array().end_object();
                                r.json(res, 200, w.take());
                              }));
-  server.Delete(
-      base + "/([^/]+)",
+  router.add(
+      "DELETE", base + "/:id", route_mode::blocking,
       r.authenticated(
           0, "delete", "Identities",
-          [&r, db, &bridge, writes](const httplib::Request& req, httplib::Response& res, auto&) {
-            const auto id = req.matches[1].str();
+          [&r, db, &bridge, writes](const http_request& req, http_response& res, auto&) {
+            const auto id = req.param(0);
             if (!r.uuid_param(res, id, "tokenId"))
               return;
             std::lock_guard<std::mutex> guard{*writes};

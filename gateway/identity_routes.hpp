@@ -2,7 +2,7 @@
 
 #include <memory>
 
-#include <httplib.h>
+#include "gateway/http_router.hpp"
 
 namespace certmint {
 
@@ -14,7 +14,7 @@ class store;
 /// `{name, roles[]}` creates one (the token is shown once; only its SHA-256
 /// digest is stored), `GET` lists them (never the secrets), `DELETE
 /// /api/v1/identities/tokens/:tokenId` revokes one.
-void add_identity_routes(httplib::Server& server, http_responder& respond,
+void add_identity_routes(http_router& router, http_responder& respond,
                          const std::shared_ptr<const store>& db, actor_bridge& bridge);
 
 } // namespace certmint

@@ -108,7 +108,7 @@ std::optional<api_error> parse_request_search_body(std::string_view body, reques
 }
 
 std::optional<api_error>
-parse_request_search_params(const std::multimap<std::string, std::string>& params,
+parse_request_search_params(const std::vector<std::pair<std::string, std::string>>& params,
                             request_query& out) {
   json_writer w;
   w.begin_object();

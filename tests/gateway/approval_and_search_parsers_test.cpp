@@ -146,13 +146,13 @@ TEST_CASE("malformed search bodies and parameters are refused", "[gateway][searc
   CHECK(has(order, "fromDate must not be later than toDate"));
 
   request_query get;
-  std::multimap<std::string, std::string> params{
+  std::vector<std::pair<std::string, std::string>> params{
       {"limit", "3"},
       {"profileIds", "0190a000-0000-7000-8000-00000000000a,0190a000-0000-7000-8000-00000000000b"},
       {"status", "issued"}};
   REQUIRE_FALSE(parse_request_search_params(params, get));
   CHECK(get.limit == 3);
   CHECK(get.profile_ids.size() == 2);
-  std::multimap<std::string, std::string> wrong{{"limit", "many"}};
+  std::vector<std::pair<std::string, std::string>> wrong{{"limit", "many"}};
   CHECK(parse_request_search_params(wrong, get)->code == errc::validation_failed);
 }

@@ -72,7 +72,7 @@ TEST_CASE("bad settings name what is wrong", "[config][malformed]") {
         == "flag --listen: expected HOST:PORT (port 0 picks a free one), got '8080'");
   CHECK(config_error({"--listen", "h:99999"}).find("expected HOST:PORT") != std::string::npos);
   CHECK(config_error({"--http-threads", "0"})
-        == "flag --http-threads: expected a whole number from 1 to 4096, got '0'");
+        == "flag --http-threads: expected a whole number from 1 to 256, got '0'");
   CHECK(config_error({"--public-url", "ftp://x"}).find("expected an http:// or https://")
         != std::string::npos);
   CHECK(config_error({"--public-url", "http://a,b"}).find("without spaces or commas")

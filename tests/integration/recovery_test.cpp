@@ -122,18 +122,29 @@ TEST_CASE("a synchronous request past the sync bound answers pending", "[integra
   server_process server{dir.path(), {"--sync-wait-ms", "1"}};
   auto cli = server.client();
   auto profile = slow_profile(*cli);
-  // The bound passes while the request is checked, or while it is signed:
-  // either way the answer is a stored `pending` request that ends issued.
-  for (int i = 0; i < 4; ++i) {
+  // The bound (1 ms) passes while the request is checked or signed (an
+  // RSA-4096 signature takes about 4 ms): the answer is a stored `pending`
+  // request that ends issued. The bound is timed on a loop thread that may
+  // wait a few milliseconds for a core (seen under `ctest -j2` on two
+  // cores), so a request may also finish first; then it is a complete
+  // issuance.
+  int pending_answers = 0;
+  for (int i = 0; i < 10; ++i) {
     auto reply = post_json(*cli, api + "/certificates",
                            csr_body(profile, make_csr(key_algorithm::ec_p256).csr_pem));
     INFO(reply.body);
-    REQUIRE(reply.status == 202);
+    REQUIRE((reply.status == 202 || reply.status == 200));
+    if (reply.status == 200) {
+      CHECK_FALSE(reply.str("/certificate/certificate").empty());
+      continue;
+    }
+    ++pending_answers;
     CHECK(reply.str("/status") == "pending");
     auto done = wait_terminal(*cli, reply.str("/certificateRequestId"));
     INFO(done.body);
     CHECK(done.str("/status") == "issued");
   }
+  CHECK(pending_answers >= 5);
   // A server-generated key is returned once: such a request waits for its
   // certificate instead of answering `pending`.
   auto managed = post_json(*cli, api + "/certificates",
@@ -195,7 +206,7 @@ TEST_CASE("cancel: a pending request fails and never gets a certificate", "[inte
 TEST_CASE("a burst past the in-flight bound gets 429 and loses nothing accepted",
           "[integration][backpressure]") {
   temp_dir dir;
-  server_process server{dir.path(), {"--max-inflight", "4", "--http-threads", "64"}};
+  server_process server{dir.path(), {"--max-inflight", "4"}};
   auto cli = server.client();
   auto profile = slow_profile(*cli);
   auto body = csr_body(profile, make_csr(key_algorithm::ec_p256).csr_pem);

@@ -21,8 +21,8 @@ server_process::server_process(std::string data_dir, std::vector<std::string> ex
   int pipe_fds[2];
   if (pipe(pipe_fds) != 0)
     throw std::runtime_error("pipe failed");
-  std::vector<std::string> args = {CERTMINT_BINARY, "serve",  "--listen",       "127.0.0.1:0",
-                                   "--data-dir",    data_dir, "--http-threads", "16"};
+  std::vector<std::string> args = {CERTMINT_BINARY, "serve",      "--listen",
+                                   "127.0.0.1:0",   "--data-dir", data_dir};
   args.insert(args.end(), extra_args.begin(), extra_args.end());
   std::vector<std::string> env;
   for (char** e = environ; *e != nullptr; ++e)
