@@ -4,6 +4,7 @@
 
 #include "engine/openssl_types.hpp"
 #include "engine/pem.hpp"
+#include "engine/time_format.hpp"
 
 namespace certmint {
 
@@ -32,6 +33,11 @@ status verify_certificate_chain(std::string_view leaf_pem, std::string_view chai
   x509_store_ctx_ptr ctx{X509_STORE_CTX_new()};
   if (!ctx || X509_STORE_CTX_init(ctx.get(), trust.get(), leaf->get(), untrusted.get()) != 1)
     return fail("cannot set up verification");
+  // At the precise current second: OpenSSL's default is time(), which
+  // glibc reads from a coarse clock that lags by up to a tick, so a
+  // certificate issued (by unix_now()) just after a second boundary would
+  // look "not yet valid" for a few milliseconds.
+  X509_STORE_CTX_set_time(ctx.get(), 0, static_cast<time_t>(unix_now()));
   if (!purpose.empty()) {
     auto index = X509_PURPOSE_get_by_sname(std::string{purpose}.c_str());
     if (index < 0)
