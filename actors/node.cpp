@@ -55,7 +55,6 @@ result<std::unique_ptr<node>> node::start(caf::actor_system& sys, std::shared_pt
   services->writer = out->writer_;
   services->checkers = out->checkers_;
   services->signers = out->signers_;
-  services->stage_timeout = options.stage_timeout;
   out->services_ = std::move(services);
   return out;
 }

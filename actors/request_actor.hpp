@@ -27,7 +27,6 @@ struct issuance_services {
   key_pool_actor key_pool; ///< invalid when no keys are pooled
   /// Make RSA keys the pool could not supply, off the scheduler threads.
   std::shared_ptr<round_robin_pool<key_maker_actor>> key_makers;
-  std::chrono::milliseconds stage_timeout{30000};
   /// Request actors alive now; the node admits new ones below a bound.
   std::shared_ptr<std::atomic<size_t>> inflight = std::make_shared<std::atomic<size_t>>(0);
 };
