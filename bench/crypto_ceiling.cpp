@@ -53,7 +53,8 @@ struct sign_and_verify {
     s.leaf = std::move(*generate_key(leaf_alg));
     md_ctx_ptr ctx{EVP_MD_CTX_new()};
     size_t len = 0;
-    EVP_DigestSignInit(ctx.get(), nullptr, EVP_sha256(), nullptr, s.leaf.get());
+    EVP_DigestSignInit(ctx.get(), nullptr, message_digest(hash_algorithm::sha256), nullptr,
+                       s.leaf.get());
     auto* data = reinterpret_cast<const unsigned char*>(s.csr_info.data());
     EVP_DigestSign(ctx.get(), nullptr, &len, data, s.csr_info.size());
     s.csr_signature.resize(len);
@@ -63,12 +64,19 @@ struct sign_and_verify {
     return s;
   }
 
+  // The fastest OpenSSL 3 path for each operation (the engine uses the
+  // same): the digest, then EVP_PKEY_verify; EVP_DigestSign with a fetched
+  // digest.
   void run(state& s) const {
-    md_ctx_ptr verify{EVP_MD_CTX_new()};
-    EVP_DigestVerifyInit(verify.get(), nullptr, EVP_sha256(), nullptr, s.leaf.get());
-    EVP_DigestVerify(verify.get(), reinterpret_cast<const unsigned char*>(s.csr_signature.data()),
-                     s.csr_signature.size(),
-                     reinterpret_cast<const unsigned char*>(s.csr_info.data()), s.csr_info.size());
+    unsigned char digest[EVP_MAX_MD_SIZE];
+    unsigned int digest_len = 0;
+    const auto* md = message_digest(hash_algorithm::sha256);
+    EVP_Digest(s.csr_info.data(), s.csr_info.size(), digest, &digest_len, md, nullptr);
+    pkey_ctx_ptr verify{EVP_PKEY_CTX_new_from_pkey(nullptr, s.leaf.get(), nullptr)};
+    EVP_PKEY_verify_init(verify.get());
+    EVP_PKEY_CTX_set_signature_md(verify.get(), md);
+    EVP_PKEY_verify(verify.get(), reinterpret_cast<const unsigned char*>(s.csr_signature.data()),
+                    s.csr_signature.size(), digest, digest_len);
     md_ctx_ptr sign{EVP_MD_CTX_new()};
     unsigned char sig[1024];
     size_t len = sizeof(sig);

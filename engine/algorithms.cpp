@@ -87,14 +87,26 @@ hash_algorithm default_hash(key_algorithm ca_alg) {
 }
 
 const EVP_MD* message_digest(hash_algorithm hash) {
+  // Fetched once. EVP_sha256() and friends are legacy placeholders that make
+  // every EVP_DigestInit/SignInit fetch the implementation again (a
+  // property-query lookup under a lock). Kept for the life of the process
+  // (OPENSSL_cleanup tears the library down at exit), so never freed.
+  static const EVP_MD* const sha256 = EVP_MD_fetch(nullptr, "SHA2-256", nullptr);
+  static const EVP_MD* const sha384 = EVP_MD_fetch(nullptr, "SHA2-384", nullptr);
+  static const EVP_MD* const sha512 = EVP_MD_fetch(nullptr, "SHA2-512", nullptr);
   switch (hash) {
     case hash_algorithm::sha384:
-      return EVP_sha384();
+      return sha384;
     case hash_algorithm::sha512:
-      return EVP_sha512();
+      return sha512;
     default:
-      return EVP_sha256();
+      return sha256;
   }
+}
+
+const EVP_MD* sha1_digest() {
+  static const EVP_MD* const sha1 = EVP_MD_fetch(nullptr, "SHA1", nullptr);
+  return sha1;
 }
 
 } // namespace certmint

@@ -43,6 +43,10 @@ key_family family_of(key_algorithm alg);
 /// RSA and P-256 use SHA-256, P-384 SHA-384, P-521 SHA-512.
 hash_algorithm default_hash(key_algorithm ca_alg);
 
+/// The digest of a hash, fetched once for the process.
 const EVP_MD* message_digest(hash_algorithm hash);
+
+/// SHA-1, fetched once: for key identifiers and fingerprints only.
+const EVP_MD* sha1_digest();
 
 } // namespace certmint

@@ -245,10 +245,8 @@ result<std::string> sign_ca_certificate(std::string_view spki, EVP_PKEY* signing
   append_extension(extensions, oid_key_usage, true, key_usage_value(usages));
   std::string issuer_name = subject;
   if (parent != nullptr) {
-    issuer_name = name_der(X509_get_subject_name(parent->certificate.get()));
-    append_extension(extensions, oid_authority_key_id, false,
-                     authority_key_id_value(issuer_key_id(*parent)));
-    append_issuer_urls(extensions, *parent);
+    issuer_name = parent->name_der;
+    extensions += parent->issuer_extensions;
   }
   tbs_fields f{serial,         ca_signature(signing_alg, spec.hash),
                issuer_name,    spec.not_before,
@@ -295,13 +293,25 @@ result<std::string> sign_leaf(const issuer_material& issuer, std::string_view se
   auto extensions = subject_extensions(plan);
   if (!extensions)
     return std::move(extensions).error();
-  append_extension(*extensions, oid_authority_key_id, false,
-                   authority_key_id_value(issuer_key_id(issuer)));
-  append_issuer_urls(*extensions, issuer);
-  auto issuer_name = name_der(X509_get_subject_name(issuer.certificate.get()));
-  tbs_fields f{serial,         plan.signature_alg, issuer_name,         plan.not_before,
+  *extensions += issuer.issuer_extensions;
+  tbs_fields f{serial,         plan.signature_alg, issuer.name_der,     plan.not_before,
                plan.not_after, plan.subject_der,   plan.public_key_der, *extensions};
   return sign_certificate(f, issuer.key.get());
+}
+
+issuer_material make_issuer_material(x509_ptr certificate, pkey_ptr key, key_algorithm key_alg,
+                                     std::string crl_url, std::string ca_issuers_url) {
+  issuer_material out;
+  out.certificate = std::move(certificate);
+  out.key = std::move(key);
+  out.key_alg = key_alg;
+  out.crl_url = std::move(crl_url);
+  out.ca_issuers_url = std::move(ca_issuers_url);
+  out.name_der = name_der(X509_get_subject_name(out.certificate.get()));
+  append_extension(out.issuer_extensions, oid_authority_key_id, false,
+                   authority_key_id_value(issuer_key_id(out)));
+  append_issuer_urls(out.issuer_extensions, out);
+  return out;
 }
 
 result<std::string> sign_self_signed(EVP_PKEY* key, std::string_view serial,

@@ -22,7 +22,16 @@ struct issuer_material {
   key_algorithm key_alg = key_algorithm::ec_p256;
   std::string crl_url;
   std::string ca_issuers_url;
+  // What every certificate the CA signs repeats, encoded once by
+  // make_issuer_material instead of per certificate.
+  std::string name_der;          ///< the issuer's subject Name
+  std::string issuer_extensions; ///< AKI, CRL distribution point, AIA caIssuers
 };
+
+/// A CA's signing material with its encoded parts (issuer Name, AKI and
+/// URL extensions) ready for every certificate it signs.
+issuer_material make_issuer_material(x509_ptr certificate, pkey_ptr key, key_algorithm key_alg,
+                                     std::string crl_url, std::string ca_issuers_url);
 
 /// Signs a leaf: basicConstraints (critical; CA:FALSE unless the plan is for
 /// a CA certificate a policy allowed), keyUsage (critical,

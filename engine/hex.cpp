@@ -1,5 +1,7 @@
 #include "engine/hex.hpp"
 
+#include "engine/algorithms.hpp"
+
 #include <cstdio>
 #include <cstdlib>
 
@@ -34,7 +36,8 @@ std::string random_bytes(size_t count) {
 std::string sha256(std::string_view input) {
   unsigned char digest[EVP_MAX_MD_SIZE];
   unsigned int len = 0;
-  EVP_Digest(input.data(), input.size(), digest, &len, EVP_sha256(), nullptr);
+  EVP_Digest(input.data(), input.size(), digest, &len, message_digest(hash_algorithm::sha256),
+             nullptr);
   return std::string(reinterpret_cast<char*>(digest), len);
 }
 

@@ -16,8 +16,7 @@ namespace certmint {
 result<key_algorithm> classify_spki(std::string_view spki, std::string_view origin);
 
 /// A public EVP_PKEY for a classified SubjectPublicKeyInfo, built from its
-/// components (EVP_PKEY_fromdata), which also checks that an EC point lies
-/// on its curve.
+/// components; an EC point is checked to lie on its curve.
 result<pkey_ptr> load_spki(std::string_view spki, key_algorithm alg);
 
 /// RFC 5280 §4.2.1.2 method 1: SHA-1 of the subjectPublicKey bits.

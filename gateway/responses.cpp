@@ -1,5 +1,6 @@
 #include "gateway/responses.hpp"
 
+#include "engine/algorithms.hpp"
 #include "engine/hex.hpp"
 #include "engine/pem.hpp"
 #include "engine/time_format.hpp"
@@ -203,8 +204,8 @@ std::string render_certificate(const certificate_record& cert, const ca_view* ca
   write_subject_members(w, cert.subject);
   w.end_object();
   w.key("fingerprints").begin_object();
-  w.key("sha256").value(fingerprint(cert.der, EVP_sha256()));
-  w.key("sha1").value(fingerprint(cert.der, EVP_sha1()));
+  w.key("sha256").value(fingerprint(cert.der, message_digest(hash_algorithm::sha256)));
+  w.key("sha1").value(fingerprint(cert.der, sha1_digest()));
   w.end_object();
   w.key("basicConstraints").begin_object().key("isCA").value(false).end_object();
   w.key("caName").string_or_null(ca ? ca->name : std::string{});

@@ -27,13 +27,8 @@ result<issuer_material> load_issuer_material(const ca_record& ca, const key_seal
   if (!cert)
     return make_failure(errc::storage_failure,
                         "stored certificate of CA " + ca.id + " does not decode");
-  issuer_material material;
-  material.certificate = std::move(*cert);
-  material.key = std::move(*key);
-  material.key_alg = ca.key_alg;
-  material.crl_url = crl_url(public_url, ca);
-  material.ca_issuers_url = ca_issuers_url(public_url, ca);
-  return material;
+  return make_issuer_material(std::move(*cert), std::move(*key), ca.key_alg,
+                              crl_url(public_url, ca), ca_issuers_url(public_url, ca));
 }
 
 } // namespace certmint

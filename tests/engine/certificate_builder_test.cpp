@@ -32,12 +32,9 @@ test_ca make_ca(key_algorithm alg) {
   root_spec.hash = default_hash(alg);
   auto root_der = sign_root(root_key->get(), make_serial(), root_spec);
   REQUIRE(root_der);
-  issuer_material root;
-  root.certificate = certificate_from_der(*root_der).value();
-  root.key = std::move(*root_key);
-  root.key_alg = alg;
-  root.crl_url = "http://127.0.0.1:1/crl/root";
-  root.ca_issuers_url = "http://127.0.0.1:1/ca/root";
+  auto root =
+      make_issuer_material(certificate_from_der(*root_der).value(), std::move(*root_key), alg,
+                           "http://127.0.0.1:1/crl/root", "http://127.0.0.1:1/ca/root");
   auto inter_key = generate_key(alg);
   REQUIRE(inter_key);
   ca_certificate_spec inter_spec = root_spec;
@@ -50,11 +47,9 @@ test_ca make_ca(key_algorithm alg) {
   test_ca ca;
   ca.root_pem = pem_encode("CERTIFICATE", *root_der);
   ca.intermediate_pem = pem_encode("CERTIFICATE", *inter_der);
-  ca.intermediate.certificate = certificate_from_der(*inter_der).value();
-  ca.intermediate.key = std::move(*inter_key);
-  ca.intermediate.key_alg = alg;
-  ca.intermediate.crl_url = "http://127.0.0.1:1/crl/intermediate";
-  ca.intermediate.ca_issuers_url = "http://127.0.0.1:1/ca/intermediate";
+  ca.intermediate = make_issuer_material(
+      certificate_from_der(*inter_der).value(), std::move(*inter_key), alg,
+      "http://127.0.0.1:1/crl/intermediate", "http://127.0.0.1:1/ca/intermediate");
   return ca;
 }
 

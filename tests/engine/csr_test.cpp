@@ -2,6 +2,7 @@
 
 #include "engine/csr.hpp"
 #include "engine/pem.hpp"
+#include "engine/public_key.hpp"
 #include "tests/support/test_pki.hpp"
 
 using namespace certmint;
@@ -138,4 +139,31 @@ TEST_CASE("structurally broken CSRs are refused before any crypto", "[engine][cs
   // trailing garbage after the request
   CHECK(csr_error(pem_encode("CERTIFICATE REQUEST", der + "x"))
         == "Invalid CSR: the PEM block does not decode to a PKCS#10 request");
+}
+
+TEST_CASE("EC public keys off their curve or malformed are refused", "[engine][csr][malformed]") {
+  for (auto alg : {key_algorithm::ec_p256, key_algorithm::ec_p384, key_algorithm::ec_p521}) {
+    CAPTURE(to_string(alg));
+    auto csr = parse_csr(test::make_csr(alg).csr_pem);
+    REQUIRE(csr);
+    const auto& spki = csr->public_key_der;
+    REQUIRE(load_spki(spki, alg));
+    // The point is the SPKI's tail (0x04 || X || Y); a flipped bit of Y
+    // moves it off the curve.
+    auto off_curve = spki;
+    off_curve.back() = static_cast<char>(off_curve.back() ^ 0x01);
+    CHECK_FALSE(load_spki(off_curve, alg));
+    size_t coordinate_bytes = alg == key_algorithm::ec_p256   ? 32
+                              : alg == key_algorithm::ec_p384 ? 48
+                                                              : 66;
+    auto point_at = spki.size() - 2 * coordinate_bytes - 1;
+    REQUIRE(spki[point_at] == '\x04');
+    // An encoding byte that is not a point form (0x04 uncompressed).
+    auto bad_form = spki;
+    bad_form[point_at] = '\x05';
+    CHECK_FALSE(load_spki(bad_form, alg));
+    // A P-256 point presented as a P-384 key does not decode either.
+    if (alg == key_algorithm::ec_p256)
+      CHECK_FALSE(load_spki(spki, key_algorithm::ec_p384));
+  }
 }
