@@ -7,8 +7,17 @@ namespace certmint {
 
 void append_json_string(std::string& out, std::string_view text) {
   static constexpr char hex[] = "0123456789abcdef";
+  out.reserve(out.size() + text.size() + 16);
   out.push_back('"');
-  for (char c : text) {
+  // Runs of characters that need no escape are copied at once: certificate
+  // PEMs (most of every issuance answer) escape only their line breaks.
+  size_t run = 0;
+  for (size_t i = 0; i < text.size(); ++i) {
+    auto c = static_cast<unsigned char>(text[i]);
+    if (c >= 0x20 && c != '"' && c != '\\')
+      continue;
+    out.append(text.data() + run, i - run);
+    run = i + 1;
     switch (c) {
       case '"':
         out += "\\\"";
@@ -26,15 +35,12 @@ void append_json_string(std::string& out, std::string_view text) {
         out += "\\t";
         break;
       default:
-        if (static_cast<unsigned char>(c) < 0x20) {
-          out += "\\u00";
-          out.push_back(hex[(c >> 4) & 0xf]);
-          out.push_back(hex[c & 0xf]);
-        } else {
-          out.push_back(c);
-        }
+        out += "\\u00";
+        out.push_back(hex[(c >> 4) & 0xf]);
+        out.push_back(hex[c & 0xf]);
     }
   }
+  out.append(text.data() + run, text.size() - run);
   out.push_back('"');
 }
 

@@ -1,0 +1,33 @@
+#include <catch2/catch.hpp>
+
+#include <string>
+
+#include "gateway/json_writer.hpp"
+
+using namespace certmint;
+
+TEST_CASE("json writer escapes what JSON requires and copies the rest", "[gateway][json]") {
+  auto quoted = [](std::string_view text) {
+    std::string out;
+    append_json_string(out, text);
+    return out;
+  };
+  CHECK(quoted("") == R"("")");
+  CHECK(quoted("plain text") == R"("plain text")");
+  CHECK(quoted("a\"b\\c") == R"("a\"b\\c")");
+  CHECK(quoted("-----BEGIN X-----\nAB+/=\n-----END X-----\n")
+        == R"("-----BEGIN X-----\nAB+/=\n-----END X-----\n")");
+  CHECK(quoted("\r\t") == R"("\r\t")");
+  CHECK(quoted(std::string_view{"\x00\x01\x1f", 3}) == R"("\u0000\u0001\u001f")");
+  CHECK(quoted("\"") == R"("\"")");
+  CHECK(quoted("end\\") == R"("end\\")");
+  // UTF-8 and DEL pass through unchanged.
+  CHECK(quoted("caf\xc3\xa9 \x7f") == "\"caf\xc3\xa9 \x7f\"");
+  std::string appended = "x";
+  append_json_string(appended, "y\n");
+  CHECK(appended == R"(x"y\n")");
+
+  json_writer w;
+  w.begin_object().key("k\"ey").value("v\n").key("n").value(int64_t{-3}).end_object();
+  CHECK(w.str() == R"({"k\"ey":"v\n","n":-3})");
+}
