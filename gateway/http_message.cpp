@@ -41,7 +41,7 @@ void append_number(std::string& out, size_t value) {
 
 } // namespace
 
-std::string_view http_request::header(std::string_view lower_name) const {
+std::string_view find_header(const http_headers& headers, std::string_view lower_name) {
   for (const auto& [name, value] : headers)
     if (name == lower_name)
       return value;

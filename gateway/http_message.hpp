@@ -10,6 +10,12 @@
 
 namespace certmint {
 
+using http_headers = std::vector<std::pair<std::string, std::string>>;
+
+/// The first field named `lower_name` (names are stored lower-cased), or ""
+/// when absent.
+std::string_view find_header(const http_headers& headers, std::string_view lower_name);
+
 struct http_request {
   std::string method;
   std::string target; ///< the request-target as sent (path and query)
@@ -17,15 +23,16 @@ struct http_request {
   /// Query parameters in order, percent- and '+'-decoded.
   std::vector<std::pair<std::string, std::string>> query;
   /// Header fields in order; names are lower-cased.
-  std::vector<std::pair<std::string, std::string>> headers;
+  http_headers headers;
   std::string body;
   int minor_version = 1; ///< HTTP/1.<minor>
   bool keep_alive = true;
   /// The path segments a route captured (`:name` segments), decoded.
   std::vector<std::string> params;
 
-  /// The first field with `lower_name`, or "" when absent.
-  std::string_view header(std::string_view lower_name) const;
+  std::string_view header(std::string_view lower_name) const {
+    return find_header(headers, lower_name);
+  }
   bool has_query(std::string_view name) const;
   /// The first value of query parameter `name`, or "" when absent.
   std::string query_value(std::string_view name) const;

@@ -283,3 +283,67 @@ TEST_CASE("http router: captures, order, HEAD and bad encodings", "[gateway][htt
   CHECK(find("GET", "certificates/abc", req) == http_router::lookup::not_found);
   CHECK(find("GET", "/certificates/%zz", req) == http_router::lookup::bad_path);
 }
+
+TEST_CASE("http response parser: framing by length, chunks, close and status", "[gateway][http]") {
+  using response_outcome = http_response_parser::outcome;
+  std::string two = "HTTP/1.1 200 OK\r\nContent-Length: 5\r\nX-A: b\r\n\r\nhello"
+                    "HTTP/1.1 202 Accepted\r\nTransfer-Encoding: chunked\r\n\r\n"
+                    "3\r\nabc\r\n0\r\n\r\n";
+  http_response_parser parser;
+  for (size_t i = 1; i < 20; ++i)
+    CHECK(parser.parse(two.substr(0, i), false) == response_outcome::need_more);
+  REQUIRE(parser.parse(two, false) == response_outcome::complete);
+  CHECK(parser.response().status == 200);
+  CHECK(parser.response().body == "hello");
+  CHECK(parser.response().header("x-a") == "b");
+  CHECK(parser.response().keep_alive);
+  auto rest = two.substr(parser.consumed());
+  parser.reset();
+  REQUIRE(parser.parse(rest, false) == response_outcome::complete);
+  CHECK(parser.response().status == 202);
+  CHECK(parser.response().body == "abc");
+  CHECK(parser.consumed() == rest.size());
+
+  std::string until_close = "HTTP/1.1 200 OK\r\nConnection: close\r\n\r\npartial";
+  parser.reset();
+  CHECK(parser.parse(until_close, false) == response_outcome::need_more);
+  REQUIRE(parser.parse(until_close, true) == response_outcome::complete);
+  CHECK(parser.response().body == "partial");
+  CHECK_FALSE(parser.response().keep_alive);
+
+  // HEAD answers and 204 carry no body whatever their length says.
+  parser.reset(true);
+  REQUIRE(parser.parse("HTTP/1.1 200 OK\r\nContent-Length: 9\r\n\r\n", false)
+          == response_outcome::complete);
+  CHECK(parser.response().body.empty());
+  parser.reset();
+  REQUIRE(parser.parse("HTTP/1.1 204 No Content\r\n\r\n", false) == response_outcome::complete);
+  parser.reset();
+  REQUIRE(parser.parse("HTTP/1.0 200 OK\r\nContent-Length: 0\r\n\r\n", false)
+          == response_outcome::complete);
+  CHECK_FALSE(parser.response().keep_alive);
+}
+
+TEST_CASE("http response parser: malformed responses fail", "[gateway][http]") {
+  using response_outcome = http_response_parser::outcome;
+  auto fails = [](const std::string& text, bool closed = false) {
+    http_response_parser parser;
+    return parser.parse(text, closed) == response_outcome::failed;
+  };
+  CHECK(fails("HTTP/1.1 2000 OK\r\n\r\n"));
+  CHECK(fails("HTTP/1.1 20 OK\r\n\r\n"));
+  CHECK(fails("HTTP/1.1 700 Odd\r\n\r\n"));
+  CHECK(fails("HTTP/2 200 OK\r\n\r\n"));
+  CHECK(fails("ICY 200 OK\r\n\r\n"));
+  CHECK(fails("HTTP/1.1 200OK\r\n\r\n"));
+  CHECK(fails("HTTP/1.1 200 OK\r\nContent-Length: x\r\n\r\n"));
+  CHECK(fails("HTTP/1.1 200 OK\r\nTransfer-Encoding: gzip\r\n\r\n"));
+  CHECK(fails("HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\nzz\r\n"));
+  CHECK(fails("HTTP/1.1 200 OK\r\nBad Header: x\r\n\r\n"));
+  CHECK(fails("HTTP/1.1 200 OK\r\nContent-Length: 10\r\n\r\nshort", true));
+  CHECK(fails("HTTP/1.1 200 OK\r\nContent-", true));
+  http_response_parser small{{256, 10, 8}};
+  CHECK(small.parse("HTTP/1.1 200 OK\r\nContent-Length: 9\r\n\r\n", false)
+        == response_outcome::failed);
+  CHECK(small.error().message == "HTTP response body is too large");
+}
