@@ -8,10 +8,6 @@
 
 #include "bench/stats.hpp"
 
-namespace httplib {
-class Client;
-}
-
 namespace certmint::bench {
 
 struct target {
@@ -28,26 +24,52 @@ struct http_call {
   std::vector<std::pair<std::string, std::string>> headers;
 };
 
-/// The outcome of one operation: its final HTTP status (0: no response) and
-/// body.
+/// The outcome of one call or operation: its HTTP status (0: no response)
+/// and body.
 struct call_outcome {
   int status = 0;
   std::string body;
 };
 
-/// A workload: the call a connection makes next, and whether a response
-/// carries a certificate to verify (a sample of them is checked with
-/// OpenSSL: the harness must not count garbage as throughput).
+/// What follows a response within one operation.
+struct next_step {
+  enum class kind { done, call };
+  kind what = kind::done;
+  http_call call;                    ///< with `call`
+  std::chrono::milliseconds delay{}; ///< with `call`: wait this long first
+  /// With `done`: the operation's outcome; empty status (0) means the last
+  /// response's.
+  call_outcome outcome;
+
+  static next_step finish() { return {}; }
+  static next_step finish_with(int status, std::string body = {}) {
+    next_step out;
+    out.outcome = {status, std::move(body)};
+    return out;
+  }
+  static next_step then(http_call next, std::chrono::milliseconds wait = {}) {
+    next_step out;
+    out.what = kind::call;
+    out.call = std::move(next);
+    out.delay = wait;
+    return out;
+  }
+};
+
+/// A workload: the first call of each operation, and for operations of
+/// several calls (submit, then poll until done) what follows a response;
+/// an operation is measured as one, with its whole latency. A sample of
+/// the certificates it receives is checked with OpenSSL: the harness must
+/// not count garbage as throughput.
 struct workload {
   std::string name;
   std::function<http_call(size_t connection, uint64_t iteration)> next;
-  /// Instead of `next`: an operation of several calls (submit, then poll
-  /// until done), measured as one, with its whole latency.
-  std::function<call_outcome(httplib::Client& client, size_t connection, uint64_t iteration)> flow;
+  /// Absent: every operation is the one call `next` makes.
+  std::function<next_step(size_t connection, uint64_t iteration, const call_outcome& last)> after;
   /// The status that counts as success (202 for asynchronous submits).
   int ok_status = 200;
-  /// Extracts (leaf PEM, chain PEM) from a 200 body; empty leaf: nothing to
-  /// verify.
+  /// Extracts (leaf PEM, chain PEM) from a successful body; empty leaf:
+  /// nothing to verify.
   std::function<std::pair<std::string, std::string>(const std::string& body)> certificate;
   uint64_t verify_every = 50;
 };
@@ -58,10 +80,8 @@ struct load_options {
   uint64_t max_requests = 0; ///< 0: run for the duration
   bool progress = false;     ///< a live line on stderr
   int server_pid = 0;        ///< when set, the server's RSS is sampled during the run
+  std::chrono::milliseconds call_timeout{60000};
 };
-
-/// Sends one call on a keep-alive client.
-call_outcome perform(httplib::Client& client, const http_call& call);
 
 /// Resident set size of a process in KiB, from /proc (0 if unknown).
 uint64_t rss_kib(int pid);
@@ -72,8 +92,11 @@ std::string json_field(const std::string& body, const char* pointer);
 /// (certificate, certificateChain) of an issuance response.
 std::pair<std::string, std::string> issued_certificate(const std::string& body);
 
-/// Drives `work` against `where` with keep-alive connections, one thread
-/// each, and measures every request.
+/// Drives `work` against `where` over `options.connections` keep-alive
+/// connections from one event-loop thread (non-blocking sockets, epoll), so
+/// that the generator's own cost on a shared machine stays small, and
+/// measures every operation. Operations in flight when the run ends are
+/// finished and counted.
 run_result run_load(const target& where, const workload& work, const load_options& options);
 
 } // namespace certmint::bench

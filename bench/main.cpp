@@ -189,14 +189,18 @@ int main(int argc, char** argv) {
   auto poll_path = [](const std::string& id) {
     return api + "/certificates/certificate-requests/" + id;
   };
-  // Requests submitted by each connection in `mixed`, to poll.
-  std::vector<std::vector<std::string>> submitted(4096);
+  // Per connection: the request `async-poll` is polling; the requests
+  // `mixed` submitted, to poll.
+  std::vector<std::string> polling;
+  std::vector<std::vector<std::string>> submitted;
   for (const auto& spec : opt.modes) {
     auto at = spec.find('@');
     auto mode = spec.substr(0, at);
     auto load = opt.load;
     if (at != std::string::npos)
       load.connections = std::stoul(spec.substr(at + 1));
+    polling.assign(load.connections, {});
+    submitted.assign(load.connections, {});
     workload work;
     work.name = spec;
     double against = ceiling;
@@ -251,17 +255,20 @@ int main(int argc, char** argv) {
       work.ok_status = 202;
     } else if (mode == "async-poll") {
       // Submit asynchronously, then poll until issued: one operation.
-      work.flow = [&](httplib::Client& client, size_t c, uint64_t i) {
-        auto accepted = perform(client, submit(c, i));
-        if (accepted.status != 202)
-          return accepted;
-        auto path = poll_path(json_field(accepted.body, "/certificateRequestId"));
-        for (;;) {
-          auto polled = perform(client, http_call{false, path, {}, {}});
-          if (polled.status != 200 || json_field(polled.body, "/status") != "pending")
-            return json_field(polled.body, "/status") == "issued" ? polled : call_outcome{599, {}};
-          std::this_thread::sleep_for(std::chrono::milliseconds(2));
+      work.next = submit;
+      work.after = [&](size_t c, uint64_t, const call_outcome& last) {
+        auto& id = polling[c];
+        if (last.status == 202) {
+          id = json_field(last.body, "/certificateRequestId");
+          return next_step::then(http_call{false, poll_path(id), {}, {}});
         }
+        if (last.status != 200)
+          return next_step::finish();
+        auto status = json_field(last.body, "/status");
+        if (status == "pending")
+          return next_step::then(http_call{false, poll_path(id), {}, {}},
+                                 std::chrono::milliseconds(2));
+        return status == "issued" ? next_step::finish() : next_step::finish_with(599);
       };
       work.certificate = [](const std::string& body) {
         return std::pair{json_field(body, "/certificate"), json_field(body, "/certificateChain")};
@@ -269,15 +276,18 @@ int main(int argc, char** argv) {
     } else if (mode == "mixed") {
       // One asynchronous submit, then three polls of this connection's
       // recent requests: ingest while reading.
-      work.flow = [&](httplib::Client& client, size_t c, uint64_t i) {
-        auto& mine = submitted[c % submitted.size()];
-        if (i % 4 == 0 || mine.empty()) {
-          auto accepted = perform(client, submit(c, i));
-          if (accepted.status == 202)
-            mine.push_back(json_field(accepted.body, "/certificateRequestId"));
-          return call_outcome{accepted.status == 202 ? 200 : accepted.status, {}};
-        }
-        return perform(client, http_call{false, poll_path(mine[(i * 31) % mine.size()]), {}, {}});
+      auto submits = [&](size_t c, uint64_t i) { return i % 4 == 0 || submitted[c].empty(); };
+      work.next = [&, submits](size_t c, uint64_t i) {
+        if (submits(c, i))
+          return submit(c, i);
+        auto& mine = submitted[c];
+        return http_call{false, poll_path(mine[(i * 31) % mine.size()]), {}, {}};
+      };
+      work.after = [&, submits](size_t c, uint64_t i, const call_outcome& last) {
+        if (!submits(c, i) || last.status != 202)
+          return next_step::finish();
+        submitted[c].push_back(json_field(last.body, "/certificateRequestId"));
+        return next_step::finish_with(200);
       };
       against = 0;
     } else {

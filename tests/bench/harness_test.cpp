@@ -1,6 +1,5 @@
 #include <catch2/catch.hpp>
 
-#include <atomic>
 #include <thread>
 
 #include <unistd.h>
@@ -128,16 +127,25 @@ TEST_CASE("the harness verifies a sample of certificates with OpenSSL", "[bench]
   }
 }
 
-TEST_CASE("flows count as one operation; the accepted status is the workload's", "[bench][load]") {
+TEST_CASE("operations of several calls count once; the accepted status is the workload's",
+          "[bench][load]") {
   fake_server fake{"{}", "{}"};
-  std::atomic<int> calls{0};
+  int calls = 0;
+  std::vector<int> calls_in_operation(2, 0);
   workload work;
   work.name = "flow";
-  work.flow = [&calls](httplib::Client& client, size_t, uint64_t) {
+  work.next = [&](size_t c, uint64_t) {
     ++calls;
-    perform(client, http_call{false, "/cert", {}, {}});
-    ++calls;
-    return perform(client, http_call{false, "/cert", {}, {}});
+    calls_in_operation[c] = 1;
+    return http_call{false, "/cert", {}, {}};
+  };
+  // A second call after a pause, then done with the last answer.
+  work.after = [&](size_t c, uint64_t, const call_outcome&) {
+    if (calls_in_operation[c]++ == 1) {
+      ++calls;
+      return next_step::then(http_call{false, "/cert", {}, {}}, std::chrono::milliseconds(2));
+    }
+    return next_step::finish();
   };
   load_options options;
   options.connections = 2;
@@ -157,4 +165,63 @@ TEST_CASE("flows count as one operation; the accepted status is the workload's",
   CHECK(refused.ok == 0);
   CHECK(refused.errors_by_status[200] == 10);
   CHECK(rss_kib(static_cast<int>(getpid())) > 0);
+}
+
+TEST_CASE("the harness reconnects after Connection: close and reads chunked answers",
+          "[bench][load]") {
+  httplib::Server server;
+  server.Get("/close", [](const httplib::Request&, httplib::Response& res) {
+    res.set_header("Connection", "close");
+    res.set_content("bye", "text/plain");
+  });
+  server.Get("/chunked", [](const httplib::Request&, httplib::Response& res) {
+    res.set_chunked_content_provider("text/plain", [](size_t offset, httplib::DataSink& sink) {
+      if (offset < 6)
+        sink.write("abc", 3);
+      else
+        sink.done();
+      return true;
+    });
+  });
+  auto port = server.bind_to_any_port("127.0.0.1");
+  std::thread thread{[&server] { server.listen_after_bind(); }};
+  while (!server.is_running())
+    std::this_thread::sleep_for(std::chrono::milliseconds(1));
+  for (const char* path : {"/close", "/chunked"}) {
+    CAPTURE(path);
+    std::string body;
+    workload work;
+    work.name = path;
+    work.next = [path](size_t, uint64_t) { return http_call{false, path, {}, {}}; };
+    work.after = [&body](size_t, uint64_t, const call_outcome& last) {
+      body = last.body;
+      return next_step::finish();
+    };
+    load_options options;
+    options.connections = 2;
+    options.max_requests = 12;
+    auto result = run_load(target{"127.0.0.1", port, ""}, work, options);
+    CHECK(result.ok == 12);
+    CHECK(body == (std::string{path} == "/close" ? "bye" : "abcabc"));
+  }
+  server.stop();
+  thread.join();
+}
+
+TEST_CASE("a refused connection counts as an error and does not spin", "[bench][load]") {
+  // A port nobody listens on: bind one, then close it.
+  httplib::Server probe;
+  auto port = probe.bind_to_any_port("127.0.0.1");
+  probe.stop();
+  workload work;
+  work.name = "refused";
+  work.next = [](size_t, uint64_t) { return http_call{false, "/", {}, {}}; };
+  load_options options;
+  options.connections = 4;
+  options.duration = std::chrono::milliseconds(300);
+  auto result = run_load(target{"127.0.0.1", port, ""}, work, options);
+  CHECK(result.ok == 0);
+  CHECK(result.errors_by_status[0] > 0);
+  // One attempt per connection per 10 ms pause at most.
+  CHECK(result.errors_by_status[0] <= 4 * 40);
 }
