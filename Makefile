@@ -7,7 +7,8 @@ CTEST_FLAGS ?= --output-on-failure -j$(JOBS)
 
 # Debian packages the build, the tests and `make run` need.
 PACKAGES = cmake g++ make pkg-config openssl \
-           libcaf-dev libssl-dev librocksdb-dev libsimdjson-dev libcpp-httplib-dev catch2
+           libcaf-dev libssl-dev librocksdb-dev libsimdjson-dev libcpp-httplib-dev catch2 \
+           libgoogle-perftools-dev
 
 SUDO = $(shell [ "$$(id -u)" -eq 0 ] || echo sudo)
 
