@@ -5,8 +5,11 @@
 #include <map>
 
 #include <rocksdb/db.h>
+#include <rocksdb/filter_policy.h>
 #include <rocksdb/merge_operator.h>
 #include <rocksdb/options.h>
+#include <rocksdb/slice_transform.h>
+#include <rocksdb/table.h>
 #include <rocksdb/write_batch.h>
 
 #include "engine/text.hpp"
@@ -65,6 +68,41 @@ public:
   const char* Name() const override { return "certmint.counter_add"; }
 };
 
+// The memtable's insert hint is kept per prefix, and an insert close to the
+// last one of its prefix costs O(1) instead of a skiplist search (measured
+// ~9,500 instructions per insert). Records and index entries end in a UUIDv7
+// id, which grows with time: their prefix is the key without that id (empty
+// for the records themselves), so each insert lands next to the last.
+class id_suffix_prefix : public rocksdb::SliceTransform {
+public:
+  static constexpr size_t id_size = 36;
+  const char* Name() const override { return "certmint.id_suffix_prefix"; }
+  rocksdb::Slice Transform(const rocksdb::Slice& key) const override {
+    return {key.data(), key.size() - id_size};
+  }
+  bool InDomain(const rocksdb::Slice& key) const override { return key.size() >= id_size; }
+};
+
+rocksdb::ColumnFamilyOptions family_options(std::string_view name) {
+  rocksdb::ColumnFamilyOptions cf;
+  // Bloom filters (10 bits a key, ~1% false positives): the uniqueness checks
+  // of serials and Idempotency-Keys look up keys that are almost always
+  // absent, which without a filter reads an index and a data block in every
+  // SST file; polls and token lookups are point reads too.
+  rocksdb::BlockBasedTableOptions table;
+  table.filter_policy.reset(rocksdb::NewBloomFilterPolicy(10));
+  cf.table_factory.reset(rocksdb::NewBlockBasedTableFactory(table));
+  if (name == "counters") {
+    cf.merge_operator = std::make_shared<counter_add_operator>();
+    // The same few keys, updated again and again: the key is its own prefix.
+    cf.memtable_insert_with_hint_prefix_extractor.reset(rocksdb::NewCappedPrefixTransform(256));
+  } else if (name == "requests" || name == "certificates" || name == "request_index"
+             || name == "profile_certificates") {
+    cf.memtable_insert_with_hint_prefix_extractor = std::make_shared<id_suffix_prefix>();
+  }
+  return cf;
+}
+
 } // namespace
 
 void transaction::add(column cf, std::string key, int64_t delta) {
@@ -121,6 +159,9 @@ result<std::unique_ptr<store>> store::open(const std::string& directory) {
   // bound the WAL grows to gigabytes and a restart after a crash replays all
   // of it. 64 MiB keeps the replay under a second.
   options.max_total_wal_size = uint64_t{64} << 20;
+  // One writer (the storage writer actor): concurrent memtable inserts buy
+  // nothing, and they disable the memtable's insert hints.
+  options.allow_concurrent_memtable_write = false;
   std::vector<std::string> existing;
   if (rocksdb::DB::ListColumnFamilies(options, directory, &existing).ok())
     for (const auto& name : existing)
@@ -134,12 +175,8 @@ result<std::unique_ptr<store>> store::open(const std::string& directory) {
                     "so use a new data directory"}));
   std::vector<rocksdb::ColumnFamilyDescriptor> families;
   families.emplace_back(rocksdb::kDefaultColumnFamilyName, rocksdb::ColumnFamilyOptions{});
-  for (auto name : column_names) {
-    rocksdb::ColumnFamilyOptions cf_options;
-    if (std::string_view{name} == "counters")
-      cf_options.merge_operator = std::make_shared<counter_add_operator>();
-    families.emplace_back(name, cf_options);
-  }
+  for (auto name : column_names)
+    families.emplace_back(name, family_options(name));
   std::vector<rocksdb::ColumnFamilyHandle*> handles;
   rocksdb::DB* db = nullptr;
   auto st = rocksdb::DB::Open(options, directory, families, &handles, &db);
