@@ -183,9 +183,19 @@ struct tbs_fields {
   std::string_view extensions; ///< concatenated Extension elements
 };
 
-// Certificate ::= SEQUENCE { tbsCertificate, signatureAlgorithm, signature },
-// signed with EVP_DigestSign over the TBSCertificate bytes.
-result<std::string> sign_certificate(const tbs_fields& f, EVP_PKEY* key) {
+// A context that signs digests of `hash` with `key` (EVP_PKEY_sign; for RSA
+// the digest's name makes the PKCS#1 v1.5 DigestInfo).
+pkey_ctx_ptr signing_context(EVP_PKEY* key, hash_algorithm hash) {
+  pkey_ctx_ptr ctx{EVP_PKEY_CTX_new_from_pkey(nullptr, key, nullptr)};
+  if (!ctx || EVP_PKEY_sign_init(ctx.get()) != 1
+      || EVP_PKEY_CTX_set_signature_md(ctx.get(), message_digest(hash)) != 1)
+    return pkey_ctx_ptr{};
+  return ctx;
+}
+
+// Certificate ::= SEQUENCE { tbsCertificate, signatureAlgorithm, signature }:
+// the TBSCertificate's digest, signed by `ctx` (made for the same hash).
+result<std::string> sign_certificate(const tbs_fields& f, EVP_PKEY_CTX* ctx) {
   auto algorithm = signature_algorithm_identifier(f.signature_alg);
   std::string tbs_content;
   tbs_content.reserve(512 + f.spki.size() + f.extensions.size());
@@ -199,22 +209,27 @@ result<std::string> sign_certificate(const tbs_fields& f, EVP_PKEY* key) {
   if (!f.extensions.empty())
     tbs_content += der::tlv(0xa3, der::tlv(der::sequence_tag, f.extensions));
   auto tbs = der::tlv(der::sequence_tag, tbs_content);
-  md_ctx_ptr ctx{EVP_MD_CTX_new()};
+  unsigned char digest[EVP_MAX_MD_SIZE];
+  unsigned int digest_len = 0;
   size_t sig_len = 0;
-  if (!ctx
-      || EVP_DigestSignInit(ctx.get(), nullptr, message_digest(f.signature_alg.hash), nullptr, key)
+  if (ctx == nullptr
+      || EVP_Digest(tbs.data(), tbs.size(), digest, &digest_len,
+                    message_digest(f.signature_alg.hash), nullptr)
              != 1
-      || EVP_DigestSign(ctx.get(), nullptr, &sig_len,
-                        reinterpret_cast<const unsigned char*>(tbs.data()), tbs.size())
-             != 1)
+      || EVP_PKEY_sign(ctx, nullptr, &sig_len, digest, digest_len) != 1)
     return build_error("signature");
   std::string signature(sig_len + 1, '\0'); // leading 0: no unused bits
-  if (EVP_DigestSign(ctx.get(), reinterpret_cast<unsigned char*>(signature.data() + 1), &sig_len,
-                     reinterpret_cast<const unsigned char*>(tbs.data()), tbs.size())
+  if (EVP_PKEY_sign(ctx, reinterpret_cast<unsigned char*>(signature.data() + 1), &sig_len, digest,
+                    digest_len)
       != 1)
     return build_error("signature");
   signature.resize(sig_len + 1);
   return der::sequence({tbs, algorithm, der::tlv(der::bit_string_tag, signature)});
+}
+
+EVP_PKEY_CTX* issuer_context(const issuer_material& issuer, hash_algorithm hash) {
+  auto index = static_cast<size_t>(hash) - 1;
+  return index < issuer.signing.size() ? issuer.signing[index].get() : nullptr;
 }
 
 signature_algorithm ca_signature(key_algorithm key_alg, hash_algorithm hash) {
@@ -252,7 +267,9 @@ result<std::string> sign_ca_certificate(std::string_view spki, EVP_PKEY* signing
                issuer_name,    spec.not_before,
                spec.not_after, subject,
                spki,           extensions};
-  return sign_certificate(f, signing_key);
+  if (parent != nullptr)
+    return sign_certificate(f, issuer_context(*parent, spec.hash));
+  return sign_certificate(f, signing_context(signing_key, spec.hash).get());
 }
 
 } // namespace
@@ -296,7 +313,7 @@ result<std::string> sign_leaf(const issuer_material& issuer, std::string_view se
   *extensions += issuer.issuer_extensions;
   tbs_fields f{serial,         plan.signature_alg, issuer.name_der,     plan.not_before,
                plan.not_after, plan.subject_der,   plan.public_key_der, *extensions};
-  return sign_certificate(f, issuer.key.get());
+  return sign_certificate(f, issuer_context(issuer, plan.signature_alg.hash));
 }
 
 issuer_material make_issuer_material(x509_ptr certificate, pkey_ptr key, key_algorithm key_alg,
@@ -311,6 +328,8 @@ issuer_material make_issuer_material(x509_ptr certificate, pkey_ptr key, key_alg
   append_extension(out.issuer_extensions, oid_authority_key_id, false,
                    authority_key_id_value(issuer_key_id(out)));
   append_issuer_urls(out.issuer_extensions, out);
+  for (auto hash : {hash_algorithm::sha256, hash_algorithm::sha384, hash_algorithm::sha512})
+    out.signing[static_cast<size_t>(hash) - 1] = signing_context(out.key.get(), hash);
   return out;
 }
 
@@ -321,7 +340,7 @@ result<std::string> sign_self_signed(EVP_PKEY* key, std::string_view serial,
     return std::move(extensions).error();
   tbs_fields f{serial,         plan.signature_alg, plan.subject_der,    plan.not_before,
                plan.not_after, plan.subject_der,   plan.public_key_der, *extensions};
-  return sign_certificate(f, key);
+  return sign_certificate(f, signing_context(key, plan.signature_alg.hash).get());
 }
 
 result<std::string> sign_root(EVP_PKEY* key, std::string_view serial,

@@ -3,6 +3,7 @@
 // Building and signing X.509 v3 certificates (RFC 5280). Only signer actors
 // and CA bootstrap call these, because only they hold CA private keys.
 
+#include <array>
 #include <string>
 #include <string_view>
 
@@ -26,6 +27,10 @@ struct issuer_material {
   // make_issuer_material instead of per certificate.
   std::string name_der;          ///< the issuer's subject Name
   std::string issuer_extensions; ///< AKI, CRL distribution point, AIA caIssuers
+  /// Signing contexts on `key`, one per hash (index: hash_algorithm - 1),
+  /// set up once: EVP_DigestSignInit per certificate sets the signature
+  /// operation up again each time. One signer uses a material at a time.
+  std::array<pkey_ctx_ptr, 3> signing;
 };
 
 /// A CA's signing material with its encoded parts (issuer Name, AKI and

@@ -1,7 +1,6 @@
 #include "engine/der.hpp"
 
-#include <cstdio>
-#include <ctime>
+#include "engine/time_format.hpp"
 
 namespace certmint::der {
 
@@ -83,20 +82,29 @@ std::string unsigned_integer(std::string_view big_endian) {
   return tlv(integer_tag, content);
 }
 
+// RFC 5280 §4.1.2.5: UTCTime YYMMDDHHMMSSZ through 2049, GeneralizedTime
+// YYYYMMDDHHMMSSZ from 2050.
 std::string time(int64_t unix_seconds) {
-  auto t = static_cast<time_t>(unix_seconds);
-  std::tm tm{};
-  gmtime_r(&t, &tm);
-  char buf[32];
-  auto year = tm.tm_year + 1900;
-  if (year < 2050) {
-    std::snprintf(buf, sizeof(buf), "%02d%02d%02d%02d%02d%02dZ", year % 100, tm.tm_mon + 1,
-                  tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec);
-    return tlv(utc_time_tag, buf);
-  }
-  std::snprintf(buf, sizeof(buf), "%04d%02d%02d%02d%02d%02dZ", year, tm.tm_mon + 1, tm.tm_mday,
-                tm.tm_hour, tm.tm_min, tm.tm_sec);
-  return tlv(generalized_time_tag, buf);
+  auto f = utc_fields_of(unix_seconds);
+  char text[16];
+  size_t at = 0;
+  auto put = [&](uint64_t value, int width) {
+    for (int i = width - 1; i >= 0; --i) {
+      text[at + static_cast<size_t>(i)] = static_cast<char>('0' + value % 10);
+      value /= 10;
+    }
+    at += static_cast<size_t>(width);
+  };
+  bool utc_time = f.year < 2050;
+  auto year = static_cast<uint64_t>(f.year < 0 ? 0 : f.year);
+  put(utc_time ? year % 100 : year % 10000, utc_time ? 2 : 4);
+  put(f.month, 2);
+  put(f.day, 2);
+  put(f.hour, 2);
+  put(f.minute, 2);
+  put(f.second, 2);
+  text[at++] = 'Z';
+  return tlv(utc_time ? utc_time_tag : generalized_time_tag, std::string_view{text, at});
 }
 
 } // namespace certmint::der

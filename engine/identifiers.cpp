@@ -2,23 +2,53 @@
 
 #include <chrono>
 #include <cstdint>
+#include <cstring>
 
 #include "engine/hex.hpp"
 
 namespace certmint {
 
+namespace {
+
+// CSPRNG output for identifiers, drawn from RAND_bytes a pool at a time:
+// each RAND_bytes call takes the DRBG's lock and a fork check, and an
+// issuance needs three identifiers. Every byte is used once, and wiped when
+// taken. Secrets (tokens) do not come from here.
+void identifier_bytes(char* out, size_t count) {
+  constexpr size_t pool_size = 512;
+  thread_local std::string pool;
+  thread_local size_t used = pool_size;
+  if (used + count > pool.size()) {
+    pool = random_bytes(pool_size);
+    used = 0;
+  }
+  std::memcpy(out, pool.data() + used, count);
+  std::memset(pool.data() + used, 0, count);
+  used += count;
+}
+
+} // namespace
+
 std::string make_uuid_v7() {
   auto ms = static_cast<uint64_t>(std::chrono::duration_cast<std::chrono::milliseconds>(
                                       std::chrono::system_clock::now().time_since_epoch())
                                       .count());
-  auto bytes = random_bytes(16);
+  unsigned char bytes[16];
+  identifier_bytes(reinterpret_cast<char*>(bytes), sizeof bytes);
   for (int i = 0; i < 6; ++i)
-    bytes[static_cast<size_t>(i)] = static_cast<char>((ms >> (8 * (5 - i))) & 0xff);
-  bytes[6] = static_cast<char>((static_cast<unsigned char>(bytes[6]) & 0x0f) | 0x70);
-  bytes[8] = static_cast<char>((static_cast<unsigned char>(bytes[8]) & 0x3f) | 0x80);
-  auto hex = to_hex(bytes);
-  return hex.substr(0, 8) + '-' + hex.substr(8, 4) + '-' + hex.substr(12, 4) + '-'
-         + hex.substr(16, 4) + '-' + hex.substr(20, 12);
+    bytes[i] = static_cast<unsigned char>((ms >> (8 * (5 - i))) & 0xff);
+  bytes[6] = static_cast<unsigned char>((bytes[6] & 0x0f) | 0x70);
+  bytes[8] = static_cast<unsigned char>((bytes[8] & 0x3f) | 0x80);
+  static constexpr char digits[] = "0123456789abcdef";
+  std::string out(36, '-');
+  size_t at = 0;
+  for (size_t i = 0; i < sizeof bytes; ++i) {
+    if (at == 8 || at == 13 || at == 18 || at == 23)
+      ++at;
+    out[at++] = digits[bytes[i] >> 4];
+    out[at++] = digits[bytes[i] & 0xf];
+  }
+  return out;
 }
 
 bool is_uuid(std::string_view text) {
@@ -37,7 +67,8 @@ bool is_uuid(std::string_view text) {
 }
 
 std::string make_serial() {
-  auto serial = random_bytes(20);
+  std::string serial(20, '\0');
+  identifier_bytes(serial.data(), serial.size());
   serial[0] = static_cast<char>(static_cast<unsigned char>(serial[0]) & 0x7f);
   // An all-zero leading byte would make the DER INTEGER shorter (and the
   // value could even be zero); force a non-zero first byte so every serial

@@ -1,5 +1,7 @@
 #include "engine/pem.hpp"
 
+#include <cstdint>
+
 #include <openssl/err.h>
 #include <openssl/pem.h>
 
@@ -20,13 +22,84 @@ std::string openssl_error_string() {
 
 namespace {
 
-std::string base64_encode(std::string_view bytes) {
+constexpr char base64_alphabet[] =
+    "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+
+// The value of a base64 character; 64 for '=', 65 for whitespace, 66 for
+// anything else.
+constexpr uint8_t base64_whitespace = 65;
+constexpr uint8_t base64_invalid = 66;
+
+struct base64_table {
+  uint8_t values[256];
+  constexpr base64_table() : values{} {
+    for (auto& v : values)
+      v = base64_invalid;
+    for (uint8_t i = 0; i < 64; ++i)
+      values[static_cast<uint8_t>(base64_alphabet[i])] = i;
+    values[static_cast<uint8_t>('=')] = 64;
+    for (char c : {' ', '\t', '\r', '\n'})
+      values[static_cast<uint8_t>(c)] = base64_whitespace;
+  }
+};
+
+constexpr base64_table base64_values;
+
+// Base64 text of a PEM body (RFC 7468: whitespace anywhere, '=' padding only
+// at the end, the length a multiple of four) to bytes; nullopt otherwise.
+std::optional<std::string> base64_decode(std::string_view text) {
   std::string out;
-  out.resize(4 * ((bytes.size() + 2) / 3) + 1);
-  auto len = EVP_EncodeBlock(reinterpret_cast<unsigned char*>(out.data()),
-                             reinterpret_cast<const unsigned char*>(bytes.data()),
-                             static_cast<int>(bytes.size()));
-  out.resize(static_cast<size_t>(len));
+  out.reserve(text.size() / 4 * 3);
+  uint32_t quad = 0;
+  int count = 0;
+  int padding = 0;
+  const auto* values = base64_values.values;
+  for (size_t i = 0; i < text.size(); ++i) {
+    // Four data characters in a row (the inside of every PEM line): values
+    // of 64 and above (padding, whitespace, garbage) take the slow path.
+    if (count == 0 && padding == 0 && i + 4 <= text.size()) {
+      auto a = values[static_cast<uint8_t>(text[i])];
+      auto b = values[static_cast<uint8_t>(text[i + 1])];
+      auto c = values[static_cast<uint8_t>(text[i + 2])];
+      auto d = values[static_cast<uint8_t>(text[i + 3])];
+      if ((a | b | c | d) < 64) {
+        uint32_t group = (uint32_t{a} << 18) | (uint32_t{b} << 12) | (uint32_t{c} << 6) | d;
+        out.push_back(static_cast<char>(group >> 16));
+        out.push_back(static_cast<char>((group >> 8) & 0xff));
+        out.push_back(static_cast<char>(group & 0xff));
+        i += 3;
+        continue;
+      }
+    }
+    auto v = values[static_cast<uint8_t>(text[i])];
+    if (v == base64_whitespace)
+      continue;
+    if (v == base64_invalid)
+      return std::nullopt;
+    if (v == 64) {
+      // '=' only in the last two places of the last quad.
+      if (count < 2)
+        return std::nullopt;
+      ++padding;
+      v = 0;
+    } else if (padding > 0) {
+      return std::nullopt;
+    }
+    quad = (quad << 6) | v;
+    if (++count < 4)
+      continue;
+    out.push_back(static_cast<char>(quad >> 16));
+    if (padding < 2)
+      out.push_back(static_cast<char>((quad >> 8) & 0xff));
+    if (padding < 1)
+      out.push_back(static_cast<char>(quad & 0xff));
+    if (padding > 0 && padding < 3)
+      padding = 3; // nothing may follow a padded quad
+    quad = 0;
+    count = 0;
+  }
+  if (count != 0)
+    return std::nullopt;
   return out;
 }
 
@@ -43,41 +116,79 @@ template <class F> std::string i2d_to_string(F&& encode) {
 } // namespace
 
 std::string pem_encode(std::string_view label, std::string_view der) {
-  auto b64 = base64_encode(der);
+  auto encoded = 4 * ((der.size() + 2) / 3);
+  auto lines = (encoded + 63) / 64;
   std::string out;
-  out.reserve(b64.size() + b64.size() / 64 + 2 * label.size() + 40);
-  out += "-----BEGIN ";
-  out += label;
-  out += "-----\n";
-  for (size_t pos = 0; pos < b64.size(); pos += 64) {
-    out.append(b64, pos, 64);
-    out += '\n';
+  out.reserve(encoded + lines + 2 * label.size() + 32);
+  out.append("-----BEGIN ").append(label).append("-----\n");
+  auto body = out.size();
+  out.resize(body + encoded + lines);
+  auto* w = out.data() + body;
+  auto* in = reinterpret_cast<const unsigned char*>(der.data());
+  size_t line = 0;
+  size_t i = 0;
+  for (; i + 3 <= der.size(); i += 3) {
+    uint32_t group = (uint32_t{in[i]} << 16) | (uint32_t{in[i + 1]} << 8) | in[i + 2];
+    w[0] = base64_alphabet[(group >> 18) & 63];
+    w[1] = base64_alphabet[(group >> 12) & 63];
+    w[2] = base64_alphabet[(group >> 6) & 63];
+    w[3] = base64_alphabet[group & 63];
+    w += 4;
+    if ((line += 4) == 64) {
+      *w++ = '\n';
+      line = 0;
+    }
   }
-  out += "-----END ";
-  out += label;
-  out += "-----\n";
+  if (i < der.size()) {
+    uint32_t group = uint32_t{in[i]} << 16;
+    if (i + 1 < der.size())
+      group |= uint32_t{in[i + 1]} << 8;
+    w[0] = base64_alphabet[(group >> 18) & 63];
+    w[1] = base64_alphabet[(group >> 12) & 63];
+    w[2] = i + 1 < der.size() ? base64_alphabet[(group >> 6) & 63] : '=';
+    w[3] = '=';
+    w += 4;
+    line += 4;
+  }
+  if (line > 0)
+    *w++ = '\n';
+  out.resize(static_cast<size_t>(w - out.data()));
+  out.append("-----END ").append(label).append("-----\n");
   return out;
 }
 
+// RFC 7468: "-----BEGIN label-----", base64 text, "-----END label-----";
+// text before the first block and after its end is ignored. RFC 1421
+// headers (Proc-Type, DEK-Info) have no place in what certmint reads, so a
+// body with ':' in it does not decode.
 std::optional<std::string> pem_decode(std::string_view text,
                                       std::initializer_list<std::string_view> labels) {
-  bio_ptr bio{BIO_new_mem_buf(text.data(), static_cast<int>(text.size()))};
-  char* name = nullptr;
-  char* header = nullptr;
-  unsigned char* data = nullptr;
-  long len = 0;
-  if (PEM_read_bio(bio.get(), &name, &header, &data, &len) != 1) {
-    ERR_clear_error();
+  constexpr std::string_view begin = "-----BEGIN ";
+  constexpr std::string_view dashes = "-----";
+  auto start = text.find(begin);
+  if (start == std::string_view::npos)
     return std::nullopt;
-  }
-  std::optional<std::string> out;
-  for (auto label : labels)
-    if (label == name)
-      out.emplace(reinterpret_cast<char*>(data), static_cast<size_t>(len));
-  OPENSSL_free(name);
-  OPENSSL_free(header);
-  OPENSSL_free(data);
-  return out;
+  auto label_start = start + begin.size();
+  auto label_end = text.find(dashes, label_start);
+  if (label_end == std::string_view::npos)
+    return std::nullopt;
+  auto label = text.substr(label_start, label_end - label_start);
+  bool known = false;
+  for (auto wanted : labels)
+    known = known || wanted == label;
+  if (!known)
+    return std::nullopt;
+  std::string end_line;
+  end_line.reserve(label.size() + 14);
+  end_line.append("-----END ").append(label).append(dashes);
+  auto body_start = label_end + dashes.size();
+  auto body_end = text.find(end_line, body_start);
+  if (body_end == std::string_view::npos)
+    return std::nullopt;
+  auto decoded = base64_decode(text.substr(body_start, body_end - body_start));
+  if (!decoded || decoded->empty())
+    return std::nullopt;
+  return decoded;
 }
 
 std::vector<std::string> split_pem_blocks(std::string_view text) {

@@ -1,8 +1,6 @@
 #include "engine/time_format.hpp"
 
 #include <chrono>
-#include <cstdio>
-#include <ctime>
 
 namespace certmint {
 
@@ -16,6 +14,14 @@ int64_t days_from_civil(int64_t y, unsigned m, unsigned d) {
   const unsigned doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
   const unsigned doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
   return era * 146097 + static_cast<int64_t>(doe) - 719468;
+}
+
+// Writes `value` as `width` decimal digits at `out`.
+void put_digits(char* out, uint64_t value, int width) {
+  for (int i = width - 1; i >= 0; --i) {
+    out[i] = static_cast<char>('0' + value % 10);
+    value /= 10;
+  }
 }
 
 bool digits(std::string_view text, size_t pos, size_t count, int& out) {
@@ -42,14 +48,41 @@ int64_t unix_now() {
       .count();
 }
 
+utc_fields utc_fields_of(int64_t unix_seconds) {
+  // Days and seconds of the day, flooring for times before 1970.
+  auto days = unix_seconds / 86400;
+  auto secs = unix_seconds % 86400;
+  if (secs < 0) {
+    secs += 86400;
+    --days;
+  }
+  // civil_from_days (H. Hinnant), the inverse of days_from_civil.
+  const int64_t z = days + 719468;
+  const int64_t era = (z >= 0 ? z : z - 146096) / 146097;
+  const auto doe = static_cast<unsigned>(z - era * 146097);
+  const unsigned yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
+  const unsigned doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+  const unsigned mp = (5 * doy + 2) / 153;
+  utc_fields out;
+  out.day = doy - (153 * mp + 2) / 5 + 1;
+  out.month = mp < 10 ? mp + 3 : mp - 9;
+  out.year = static_cast<int64_t>(yoe) + era * 400 + (out.month <= 2 ? 1 : 0);
+  out.hour = static_cast<unsigned>(secs / 3600);
+  out.minute = static_cast<unsigned>(secs / 60 % 60);
+  out.second = static_cast<unsigned>(secs % 60);
+  return out;
+}
+
 std::string format_iso8601(int64_t unix_seconds) {
-  auto t = static_cast<time_t>(unix_seconds);
-  std::tm tm{};
-  gmtime_r(&t, &tm);
-  char buf[64];
-  std::snprintf(buf, sizeof(buf), "%04d-%02d-%02dT%02d:%02d:%02d.000Z", tm.tm_year + 1900,
-                tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec);
-  return buf;
+  auto f = utc_fields_of(unix_seconds);
+  std::string out = "0000-00-00T00:00:00.000Z";
+  put_digits(out.data(), static_cast<uint64_t>(f.year < 0 ? 0 : f.year % 10000), 4);
+  put_digits(out.data() + 5, f.month, 2);
+  put_digits(out.data() + 8, f.day, 2);
+  put_digits(out.data() + 11, f.hour, 2);
+  put_digits(out.data() + 14, f.minute, 2);
+  put_digits(out.data() + 17, f.second, 2);
+  return out;
 }
 
 std::optional<int64_t> parse_iso8601(std::string_view text) {

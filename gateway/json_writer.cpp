@@ -1,41 +1,75 @@
 #include "gateway/json_writer.hpp"
 
+#if defined(__SSE2__)
+#include <emmintrin.h>
+#endif
+
 #include <cmath>
 #include <cstdio>
 
 namespace certmint {
 
+namespace {
+
+bool needs_escape(unsigned char c) {
+  return c < 0x20 || c == '"' || c == '\\';
+}
+
+// The index of the first byte at or after `i` that JSON must escape, or
+// text.size(). Sixteen bytes a step where SSE2 is there (every x86-64).
+size_t next_escape(std::string_view text, size_t i) {
+#if defined(__SSE2__)
+  const __m128i quote = _mm_set1_epi8('"');
+  const __m128i backslash = _mm_set1_epi8('\\');
+  const __m128i space = _mm_set1_epi8(0x20);
+  for (; i + 16 <= text.size(); i += 16) {
+    auto v = _mm_loadu_si128(reinterpret_cast<const __m128i*>(text.data() + i));
+    // Unsigned v >= 0x20 where max(v, 0x20) == v.
+    auto printable = _mm_cmpeq_epi8(_mm_max_epu8(v, space), v);
+    auto special = _mm_or_si128(_mm_cmpeq_epi8(v, quote), _mm_cmpeq_epi8(v, backslash));
+    auto mask =
+        _mm_movemask_epi8(_mm_or_si128(special, _mm_xor_si128(printable, _mm_set1_epi8(-1))));
+    if (mask != 0)
+      return i + static_cast<size_t>(__builtin_ctz(static_cast<unsigned>(mask)));
+  }
+#endif
+  for (; i < text.size(); ++i)
+    if (needs_escape(static_cast<unsigned char>(text[i])))
+      return i;
+  return text.size();
+}
+
+} // namespace
+
 void append_json_string(std::string& out, std::string_view text) {
   static constexpr char hex[] = "0123456789abcdef";
   out.reserve(out.size() + text.size() + 16);
   out.push_back('"');
-  // Runs of characters that need no escape are copied at once: certificate
-  // PEMs (most of every issuance answer) escape only their line breaks.
+  // Runs that need no escape are copied at once: certificate PEMs (most of
+  // every issuance and poll answer) escape only their line breaks.
   size_t run = 0;
-  for (size_t i = 0; i < text.size(); ++i) {
-    auto c = static_cast<unsigned char>(text[i]);
-    if (c >= 0x20 && c != '"' && c != '\\')
-      continue;
+  for (auto i = next_escape(text, 0); i < text.size(); i = next_escape(text, run)) {
     out.append(text.data() + run, i - run);
     run = i + 1;
+    auto c = static_cast<unsigned char>(text[i]);
     switch (c) {
       case '"':
-        out += "\\\"";
+        out.append("\\\"", 2);
         break;
       case '\\':
-        out += "\\\\";
+        out.append("\\\\", 2);
         break;
       case '\n':
-        out += "\\n";
+        out.append("\\n", 2);
         break;
       case '\r':
-        out += "\\r";
+        out.append("\\r", 2);
         break;
       case '\t':
-        out += "\\t";
+        out.append("\\t", 2);
         break;
       default:
-        out += "\\u00";
+        out.append("\\u00", 4);
         out.push_back(hex[(c >> 4) & 0xf]);
         out.push_back(hex[c & 0xf]);
     }

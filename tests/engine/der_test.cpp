@@ -5,6 +5,7 @@
 #include "engine/der.hpp"
 #include "engine/hex.hpp"
 #include "engine/key_generator.hpp"
+#include "engine/openssl_types.hpp"
 #include "engine/pem.hpp"
 #include "engine/public_key.hpp"
 #include "tests/support/test_pki.hpp"
@@ -98,4 +99,20 @@ TEST_CASE("malformed or unsupported SPKIs are refused", "[engine][spki][malforme
   off_curve[off_curve.size() - 1] = static_cast<char>(off_curve.back() ^ 0x01);
   REQUIRE(classify_spki(off_curve, "CSR"));
   CHECK_FALSE(load_spki(off_curve, key_algorithm::ec_p256));
+}
+
+TEST_CASE("DER times are what OpenSSL encodes", "[engine][der]") {
+  for (int64_t t : {int64_t{0}, int64_t{951782400}, int64_t{1764806400}, int64_t{2524607999},
+                    int64_t{2524608000}, int64_t{4102444800}, int64_t{253402300799}}) {
+    CAPTURE(t);
+    openssl_ptr<ASN1_TIME, ASN1_TIME_free> reference{
+        ASN1_TIME_set(nullptr, static_cast<time_t>(t))};
+    REQUIRE(reference);
+    unsigned char* der = nullptr;
+    auto len = i2d_ASN1_TIME(reference.get(), &der);
+    REQUIRE(len > 0);
+    std::string expected(reinterpret_cast<char*>(der), static_cast<size_t>(len));
+    OPENSSL_free(der);
+    CHECK(der::time(t) == expected);
+  }
 }

@@ -26,6 +26,27 @@ TEST_CASE("UUIDv7 identifiers", "[engine][uuid]") {
   CHECK(a[14] == '7');
   CHECK((a[19] == '8' || a[19] == '9' || a[19] == 'a' || a[19] == 'b'));
   CHECK(a != make_uuid_v7());
+  // Across many refills of the identifier pool: distinct, and the first 48
+  // bits are the Unix time in milliseconds.
+  auto now_ms = [] {
+    return std::chrono::duration_cast<std::chrono::milliseconds>(
+               std::chrono::system_clock::now().time_since_epoch())
+        .count();
+  };
+  auto before = now_ms();
+  std::set<std::string> seen;
+  for (int i = 0; i < 2000; ++i) {
+    auto id = make_uuid_v7();
+    REQUIRE(is_uuid(id));
+    seen.insert(id);
+    if (i == 1999) {
+      auto hex = id.substr(0, 8) + id.substr(9, 4);
+      auto ms = static_cast<int64_t>(std::stoull(hex, nullptr, 16));
+      CHECK(ms >= before);
+      CHECK(ms <= now_ms());
+    }
+  }
+  CHECK(seen.size() == 2000);
   CHECK(is_uuid("01234567-89AB-cdef-0123-456789abcdef"));
   for (const char* bad :
        {"", "not-a-uuid", "01234567-89ab-cdef-0123-456789abcde",

@@ -1,5 +1,8 @@
 #include <catch2/catch.hpp>
 
+#include <ctime>
+#include <vector>
+
 #include "engine/time_format.hpp"
 #include "engine/ttl.hpp"
 
@@ -59,4 +62,27 @@ TEST_CASE("ISO 8601 dates", "[engine][time]") {
     CAPTURE(bad);
     CHECK_FALSE(parse_iso8601(bad));
   }
+}
+
+TEST_CASE("UTC calendar fields agree with gmtime_r", "[engine][time]") {
+  std::vector<int64_t> times = {0,          -1,
+                                -86400,     951782400 /* 2000-02-29 */,
+                                1709164800, 2524607999 /* 2049-12-31T23:59:59 */,
+                                2524608000, 253402300799 /* 9999-12-31T23:59:59 */};
+  for (int64_t t = -5000000000; t < 5000000000; t += 86399 * 37 + 13)
+    times.push_back(t);
+  for (auto t : times) {
+    CAPTURE(t);
+    auto f = utc_fields_of(t);
+    auto tt = static_cast<time_t>(t);
+    std::tm tm{};
+    gmtime_r(&tt, &tm);
+    CHECK(f.year == tm.tm_year + 1900);
+    CHECK(f.month == static_cast<unsigned>(tm.tm_mon + 1));
+    CHECK(f.day == static_cast<unsigned>(tm.tm_mday));
+    CHECK(f.hour == static_cast<unsigned>(tm.tm_hour));
+    CHECK(f.minute == static_cast<unsigned>(tm.tm_min));
+    CHECK(f.second == static_cast<unsigned>(tm.tm_sec));
+  }
+  CHECK(format_iso8601(951782400 + 3723) == "2000-02-29T01:02:03.000Z");
 }

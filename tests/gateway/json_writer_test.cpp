@@ -1,5 +1,6 @@
 #include <catch2/catch.hpp>
 
+#include <cstdio>
 #include <string>
 
 #include "gateway/json_writer.hpp"
@@ -26,6 +27,37 @@ TEST_CASE("json writer escapes what JSON requires and copies the rest", "[gatewa
   std::string appended = "x";
   append_json_string(appended, "y\n");
   CHECK(appended == R"(x"y\n")");
+
+  // Every escape at every position around the 16-byte steps, and bytes
+  // above 0x7f (never escaped), against a plain reference.
+  auto reference = [](std::string_view text) {
+    std::string out = "\"";
+    for (unsigned char c : text) {
+      if (c == '"' || c == '\\')
+        out += std::string{'\\', static_cast<char>(c)};
+      else if (c == '\n')
+        out += "\\n";
+      else if (c == '\r')
+        out += "\\r";
+      else if (c == '\t')
+        out += "\\t";
+      else if (c < 0x20) {
+        char buf[8];
+        std::snprintf(buf, sizeof buf, "\\u%04x", c);
+        out += buf;
+      } else
+        out += static_cast<char>(c);
+    }
+    return out + "\"";
+  };
+  for (char special : {'"', '\\', '\n', '\x01', '\x1f', '\x7f', '\x80', '\xff'})
+    for (size_t at = 0; at < 40; ++at) {
+      std::string text(40, 'a');
+      text[at] = special;
+      text[39 - at / 2] = special;
+      CAPTURE(static_cast<int>(static_cast<unsigned char>(special)), at);
+      CHECK(quoted(text) == reference(text));
+    }
 
   json_writer w;
   w.begin_object().key("k\"ey").value("v\n").key("n").value(int64_t{-3}).end_object();
