@@ -54,6 +54,20 @@ using request_actor = caf::typed_actor<
     // "pending" if not done, storing the request first if needed.
     caf::reacts_to<atom::fallback>>;
 
+/// The owner of every `pending` request: requests accepted asynchronously,
+/// approved ones, ones whose synchronous bound passed, and those a previous
+/// run left. It walks the status index of pending requests (oldest first)
+/// and drives up to a bound of them at a time in request actors, so that
+/// any number of accepted requests waits in RocksDB, not in memory.
+using backlog_actor = caf::typed_actor<
+    // A request became `pending` since the walk passed it (an approval, a
+    // request that fell back), or is new: drive it soon.
+    caf::reacts_to<atom::enqueue, std::string>,
+    // Internal: take more requests while below the bound.
+    caf::reacts_to<atom::drain>,
+    // Internal: walk the whole index again (a safety net, periodically).
+    caf::reacts_to<atom::rewalk>>;
+
 /// Keys made ahead of time for the managed-key path: RSA generation takes
 /// tens of milliseconds, so a burst of managed requests is served from
 /// keys made while the server was idle.

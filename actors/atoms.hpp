@@ -22,5 +22,8 @@ CERTMINT_ADD_ATOM(flush, "flush")      // shutdown -> storage writer: write ever
 CERTMINT_ADD_ATOM(sweep, "sweep")      // approval expirer -> itself: expire what is due
 CERTMINT_ADD_ATOM(take_key, "takekey") // request actor -> key pool: a ready key, if any
 CERTMINT_ADD_ATOM(make_key, "makekey") // key pool -> key maker: generate one key
+CERTMINT_ADD_ATOM(enqueue, "enqueue")  // anyone -> backlog: a request became pending
+CERTMINT_ADD_ATOM(drain, "drain")      // backlog -> itself: take more pending requests
+CERTMINT_ADD_ATOM(rewalk, "rewalk")    // backlog -> itself: walk the pending index again
 
 #undef CERTMINT_ADD_ATOM

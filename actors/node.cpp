@@ -4,7 +4,11 @@
 #include <caf/scoped_actor.hpp>
 #include <caf/send.hpp>
 
+#include <chrono>
+#include <thread>
+
 #include "actors/approval_expirer.hpp"
+#include "actors/backlog.hpp"
 #include "actors/caf_error.hpp"
 #include "actors/key_pool.hpp"
 #include "actors/policy_checker.hpp"
@@ -39,8 +43,7 @@ result<std::unique_ptr<node>> node::start(caf::actor_system& sys, std::shared_pt
     checkers.push_back(spawn_policy_checker(sys, configuration));
   out->checkers_ = std::make_shared<round_robin_pool<policy_checker_actor>>(std::move(checkers));
   out->writer_ = spawn_storage_writer(sys, db);
-  out->expirer_ =
-      spawn_approval_expirer(sys, std::move(db), out->writer_, options.approval_sweep_interval);
+  out->expirer_ = spawn_approval_expirer(sys, db, out->writer_, options.approval_sweep_interval);
   auto services = std::make_shared<issuance_services>();
   std::vector<key_maker_actor> makers;
   for (size_t i = 0; i < options.signers_per_ca; ++i)
@@ -55,35 +58,23 @@ result<std::unique_ptr<node>> node::start(caf::actor_system& sys, std::shared_pt
   services->writer = out->writer_;
   services->checkers = out->checkers_;
   services->signers = out->signers_;
+  // The backlog spawns request actors with these services, which name it;
+  // the name is weak (an actor_addr), so nothing keeps itself alive.
+  auto* self = out.get();
+  out->backlog_ = spawn_backlog(
+      sys, std::move(db), [self] { return self->spawn_request_actor(false); }, options.backlog);
+  services->backlog = out->backlog_.address();
   out->services_ = std::move(services);
   return out;
 }
 
-result<size_t> node::resume_pending(const store& db) {
-  std::vector<std::string> ids;
-  auto prefix = status_index_prefix(request_status::pending);
-  auto scanned =
-      db.scan_prefix(column::request_index, prefix, [&](std::string_view key, std::string_view) {
-        ids.emplace_back(key.substr(prefix.size()));
-        return true;
-      });
-  if (!scanned)
-    return std::move(scanned).error();
-  size_t resumed = 0;
-  for (const auto& id : ids) {
-    auto record = db.get_record<request_record>(column::requests, id);
-    if (!record)
-      return std::move(record).error();
-    if (!*record || (*record)->status != request_status::pending)
-      continue;
-    resume(std::move(**record));
-    ++resumed;
-  }
-  return resumed;
+result<int64_t> node::pending_count(const store& db) {
+  return db.counter(status_index_prefix(request_status::pending));
 }
 
-void node::resume(request_record record) {
-  caf::anon_send(spawn_request_actor(false), atom::resume_v, std::move(record));
+void node::enqueue(const std::string& request_id) {
+  if (backlog_)
+    caf::anon_send(backlog_, atom::enqueue_v, request_id);
 }
 
 status node::start_signers(const ca_record& ca) {
@@ -148,6 +139,18 @@ void node::shutdown() {
   if (stopped_)
     return;
   stopped_ = true;
+  // No new work from the backlog; what is in flight finishes while the
+  // signers and the writer are still there (a request cut off here would
+  // fail instead of waiting, pending, for the next start).
+  if (backlog_) {
+    caf::anon_send_exit(backlog_, caf::exit_reason::user_shutdown);
+    backlog_ = nullptr;
+  }
+  if (services_) {
+    auto deadline = std::chrono::steady_clock::now() + options_.drain_timeout;
+    while (services_->inflight->load() > 0 && std::chrono::steady_clock::now() < deadline)
+      std::this_thread::sleep_for(std::chrono::milliseconds(2));
+  }
   for (auto& signer : signers_->release_all())
     caf::anon_send_exit(signer, caf::exit_reason::user_shutdown);
   if (checkers_)

@@ -8,6 +8,7 @@
 #include <caf/fwd.hpp>
 
 #include "actors/actors.hpp"
+#include "actors/backlog.hpp"
 #include "actors/round_robin_pool.hpp"
 #include "engine/error.hpp"
 
@@ -28,6 +29,9 @@ struct node_options {
   std::chrono::milliseconds approval_sweep_interval{1000};
   /// Ready keys to keep per algorithm for the managed-key path.
   std::map<key_algorithm, size_t> key_pool;
+  backlog_options backlog;
+  /// Shutdown waits this long for request actors in flight to finish.
+  std::chrono::milliseconds drain_timeout{10000};
 };
 
 /// The running actors of one certmint process: the storage writer and a
@@ -49,16 +53,12 @@ public:
   /// 429). Recovery passes `bounded = false`: those requests are accepted.
   request_actor spawn_request_actor(bool bounded = true);
 
-  /// Finishes the requests the status index lists as `pending` (those a
-  /// previous run made durable but did not complete): each is signed with
-  /// its reserved serial and plan, planned again if it was approved and
-  /// had no serial yet, or failed when its key was not kept. Returns how
-  /// many were resumed. Reads the index, never the whole request table.
-  result<size_t> resume_pending(const store& db);
+  /// How many requests are `pending` (the backlog walks them from the
+  /// start: those a previous run left are driven before anything else).
+  static result<int64_t> pending_count(const store& db);
 
-  /// Drives a stored `pending` request on in a new request actor (outside
-  /// the in-flight bound: the request is accepted already).
-  void resume(request_record record);
+  /// Tells the backlog that a stored request became `pending` (approved).
+  void enqueue(const std::string& request_id);
 
   /// Starts (or restarts) the signer pool of an active CA that has a
   /// certificate; other CAs get none.
@@ -88,6 +88,7 @@ private:
   key_maker_actor key_maker_;
   std::shared_ptr<round_robin_pool<key_maker_actor>> urgent_key_makers_;
   key_pool_actor key_pool_;
+  backlog_actor backlog_;
   std::shared_ptr<round_robin_pool<policy_checker_actor>> checkers_;
   std::shared_ptr<signer_directory> signers_;
   std::shared_ptr<const issuance_services> services_;

@@ -49,7 +49,7 @@ result<checked_issuance> check(const catalog_snapshot& snapshot, const issuance_
   }
   std::optional<parsed_csr> csr;
   if (input.csr) {
-    auto parsed = parse_csr(*input.csr);
+    auto parsed = parse_csr(*input.csr, input.csr_check);
     if (!parsed)
       return std::move(parsed).error();
     csr = std::move(*parsed);

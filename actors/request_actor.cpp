@@ -2,13 +2,16 @@
 
 #include <optional>
 
+#include <caf/actor_cast.hpp>
 #include <caf/actor_system.hpp>
+#include <caf/send.hpp>
 #include <caf/stateful_actor.hpp>
 #include <caf/typed_event_based_actor.hpp>
 
 #include "actors/caf_error.hpp"
 #include "actors/signer_directory.hpp"
 #include "engine/certificate_builder.hpp"
+#include "engine/csr.hpp"
 #include "engine/hex.hpp"
 #include "engine/identifiers.hpp"
 #include "engine/key_generator.hpp"
@@ -43,6 +46,24 @@ void finish(self_ptr self, result<issuance_result> outcome) {
   self->quit();
 }
 
+issuance_result pending_result(const request_state& st) {
+  issuance_result out;
+  out.request_id = st.record.id;
+  out.status = std::string{to_string(request_status::pending)};
+  return out;
+}
+
+// A stored `pending` request: its client gets its answer ("pending"), the
+// backlog drives it on, and this actor is done.
+void hand_to_backlog(self_ptr self) {
+  auto& st = self->state;
+  if (st.awaiting_answer())
+    st.answer(pending_result(st));
+  if (auto backlog = caf::actor_cast<backlog_actor>(st.services->backlog))
+    caf::anon_send(backlog, atom::enqueue_v, st.record.id);
+  self->quit();
+}
+
 // Moves a reserved request to `failed` (if it is still pending), then
 // reports the original error to the client.
 void fail_reserved(self_ptr self, failure err) {
@@ -56,13 +77,6 @@ void fail_reserved(self_ptr self, failure err) {
   self->request(st.services->writer, caf::infinite, atom::commit_v, std::move(tx))
       .then([self, err](caf::ok_atom) mutable { finish(self, std::move(err)); },
             [self, err](caf::error&) mutable { finish(self, std::move(err)); });
-}
-
-issuance_result pending_result(const request_state& st) {
-  issuance_result out;
-  out.request_id = st.record.id;
-  out.status = std::string{to_string(request_status::pending)};
-  return out;
 }
 
 issuance_result make_result(const request_state& st, const std::string& der) {
@@ -97,12 +111,8 @@ void reserve_serial(const request_state& st, transaction& tx) {
 
 void complete(self_ptr self, std::string der) {
   auto& st = self->state;
-  if (st.storing_intent) {
-    // The sync bound passed and the intent is being stored: finish once it
-    // is (the completion then needs the request to be `pending`).
-    st.signed_der = std::move(der);
-    return;
-  }
+  if (st.storing_intent)
+    return; // the backlog plans and signs it again (see store_intent)
   auto now = unix_now();
   certificate_record cert;
   cert.id = make_uuid_v7();
@@ -228,11 +238,12 @@ void reserve(self_ptr self) {
   self->request(st.services->writer, caf::infinite, atom::commit_v, std::move(tx))
       .then(
           [self](caf::ok_atom) {
-            // Durable now: an asynchronous client gets its answer here.
-            self->state.stored = true;
-            if ((self->state.respond_async || self->state.fallback_due)
-                && self->state.awaiting_answer())
-              self->state.answer(pending_result(self->state));
+            auto& st = self->state;
+            st.stored = true;
+            // Durable now: a new request is answered and the backlog takes
+            // it from here; one the backlog drives goes on to be signed.
+            if (!st.driven)
+              return hand_to_backlog(self);
             sign(self);
           },
           [self](caf::error& err) {
@@ -245,29 +256,23 @@ void reserve(self_ptr self) {
           });
 }
 
-// The sync bound passed before the certificate was stored: store the
-// request as `pending` now and answer with its id; the signature in flight
-// completes it later.
+// The sync bound passed while the request was being signed: it is stored
+// as `pending` without a serial and handed to the backlog, which plans and
+// signs it again, and the signature in flight is dropped. Every pending
+// request has one owner, the backlog; finishing it here as well would sign
+// it twice.
 void store_intent(self_ptr self) {
   auto& st = self->state;
   st.storing_intent = true;
+  st.record.serial.clear();
   transaction tx;
-  reserve_serial(st, tx);
   stage_request(tx, st.record, std::nullopt);
   claim_idempotency_key(st, tx);
   self->request(st.services->writer, caf::infinite, atom::commit_v, std::move(tx))
       .then(
           [self](caf::ok_atom) {
-            auto& st = self->state;
-            st.storing_intent = false;
-            st.stored = true;
-            if (st.awaiting_answer())
-              st.answer(pending_result(st));
-            if (st.signed_der) {
-              auto der = std::move(*st.signed_der);
-              st.signed_der.reset();
-              complete(self, std::move(der));
-            }
+            self->state.stored = true;
+            hand_to_backlog(self);
           },
           [self](caf::error& err) { finish(self, from_caf_error(err)); });
 }
@@ -397,6 +402,13 @@ void hold_for_approval(self_ptr self, checked_issuance& checked) {
                                     "server-generated keys while a request waits: submit a CSR"));
     return;
   }
+  // Approvers decide on what they can see; the proof of possession of an
+  // asynchronous submission is checked before they get to see it.
+  if (st.csr_deferred)
+    if (auto verified = parse_csr(st.record.csr_pem); !verified) {
+      finish(self, std::move(verified).error());
+      return;
+    }
   const auto& policy = *checked.approval;
   name_new_request(st, request_status::pending_approval);
   auto& rec = st.record;
@@ -463,7 +475,16 @@ request_actor::behavior_type request_actor_impl(request_actor::stateful_pointer<
              issuance_reply& reply) {
         auto& st = self->state;
         st.reply = std::move(reply);
-        st.respond_async = respond_async;
+        // A server-generated key is returned once, with its certificate:
+        // such a request is answered synchronously whatever the client
+        // prefers (RFC 7240 lets a server ignore a preference).
+        st.respond_async = respond_async && input.csr.has_value();
+        // Accepting an asynchronous request costs no public-key operation:
+        // the backlog checks the CSR's signature before signing.
+        if (st.respond_async) {
+          input.csr_check = csr_signature_check::defer;
+          st.csr_deferred = true;
+        }
         st.record.csr_pem = input.csr.value_or("");
         st.idempotency_key = input.idempotency_key;
         st.idempotency.body_digest = input.body_digest;
@@ -489,6 +510,7 @@ request_actor::behavior_type request_actor_impl(request_actor::stateful_pointer<
         auto& st = self->state;
         st.record = std::move(record);
         st.stored = true;
+        st.driven = true;
         if (st.record.serial.empty()) {
           revalidate(self);
           return;
@@ -503,6 +525,14 @@ request_actor::behavior_type request_actor_impl(request_actor::stateful_pointer<
                                            "request again"));
           return;
         }
+        // The proof of possession of an asynchronous submission was
+        // deferred to here; it is checked for every stored CSR before
+        // anything is signed.
+        if (!st.record.csr_pem.empty())
+          if (auto verified = parse_csr(st.record.csr_pem); !verified) {
+            fail_reserved(self, std::move(verified).error());
+            return;
+          }
         sign(self);
       },
       [self](atom::fallback) {
@@ -514,9 +544,7 @@ request_actor::behavior_type request_actor_impl(request_actor::stateful_pointer<
         // their certificate (up to the request timeout).
         if (st.record.csr_pem.empty())
           return;
-        if (st.stored)
-          st.answer(pending_result(st));
-        else if (st.record.serial.empty())
+        if (st.record.serial.empty())
           st.fallback_due = true; // not planned yet: take the two-phase path
         else if (!st.completing && !st.storing_intent)
           store_intent(self);

@@ -6,6 +6,8 @@
 #include <optional>
 #include <string>
 
+#include <caf/actor_addr.hpp>
+
 #include "actors/actors.hpp"
 #include "actors/round_robin_pool.hpp"
 #include "engine/openssl_types.hpp"
@@ -27,6 +29,9 @@ struct issuance_services {
   key_pool_actor key_pool; ///< invalid when no keys are pooled
   /// Make RSA keys the pool could not supply, off the scheduler threads.
   std::shared_ptr<round_robin_pool<key_maker_actor>> key_makers;
+  /// Where stored `pending` requests go (weak: the backlog holds these
+  /// services itself).
+  caf::actor_addr backlog;
   /// Request actors alive now; the node admits new ones below a bound.
   std::shared_ptr<std::atomic<size_t>> inflight = std::make_shared<std::atomic<size_t>>(0);
 };
@@ -68,11 +73,12 @@ struct request_state {
   bool answered = false;
   int reservations_left = 3;
   bool respond_async = false;
-  bool stored = false;                   ///< a record of the request is durable
-  bool storing_intent = false;           ///< the sync bound passed; `pending` is being stored
-  bool completing = false;               ///< the certificate is being stored
-  bool fallback_due = false;             ///< the sync bound passed before signing began
-  std::optional<std::string> signed_der; ///< a signature waiting for the intent
+  bool stored = false;         ///< a record of the request is durable
+  bool storing_intent = false; ///< the sync bound passed; `pending` is being stored
+  bool completing = false;     ///< the certificate is being stored
+  bool fallback_due = false;   ///< the sync bound passed before signing began
+  bool driven = false;         ///< the backlog resumed it (it signs what it reserves)
+  bool csr_deferred = false;   ///< the CSR's signature is not checked yet
 
   /// Someone waits for this request's answer and has not had it.
   bool awaiting_answer() const { return reply.deliver && !answered; }

@@ -59,6 +59,7 @@ int serve(const std::vector<std::string>& args) {
   http_options.max_body_bytes = cfg->max_body_bytes;
   http_options.idempotency_window_s = static_cast<int64_t>(cfg->idempotency_window_s);
   http_options.approval_min_ttl_s = static_cast<int64_t>(cfg->approval_min_ttl_s);
+  http_options.max_backlog = static_cast<int64_t>(cfg->max_backlog);
   http_server http{http_options};
   auto port = http.bind();
   if (!port)
@@ -89,14 +90,15 @@ int serve(const std::vector<std::string>& args) {
   options.stage_timeout = std::chrono::milliseconds{cfg->request_timeout_ms};
   options.max_inflight = cfg->max_inflight;
   options.key_pool = cfg->key_pool;
+  options.backlog.concurrency = cfg->backlog_concurrency;
   auto actors = node::start(sys, db, *configuration, options);
   if (!actors)
     return fail(actors.error().message);
-  auto resumed = (*actors)->resume_pending(*db);
-  if (!resumed)
-    return fail(resumed.error().message);
-  if (*resumed > 0)
-    std::cout << "certmint: resuming " << *resumed << " request(s) left pending by the last run\n";
+  auto pending = node::pending_count(*db);
+  if (!pending)
+    return fail(pending.error().message);
+  if (*pending > 0)
+    std::cout << "certmint: resuming " << *pending << " request(s) left pending by the last run\n";
   actor_bridge bridge{**actors, std::chrono::milliseconds{cfg->request_timeout_ms},
                       std::chrono::milliseconds{cfg->sync_wait_ms}};
   http.serve(db, *configuration, bridge);

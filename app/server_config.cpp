@@ -131,6 +131,10 @@ status apply(server_config& cfg, const std::string& name, std::string_view value
     return set_count(cfg.approval_min_ttl_s, value, origin, 1, 2592000);
   if (name == "max-inflight")
     return set_count(cfg.max_inflight, value, origin, 1, 10000000);
+  if (name == "max-backlog")
+    return set_count(cfg.max_backlog, value, origin, 1, 1000000000);
+  if (name == "backlog-concurrency")
+    return set_count(cfg.backlog_concurrency, value, origin, 1, 100000);
   if (name == "ca-key-algorithm")
     return set_key_algorithm(cfg, value, origin);
   if (name == "key-pool")
@@ -155,6 +159,8 @@ constexpr file_key file_keys[] = {
     {"requestTimeoutMs", "request-timeout-ms"},
     {"syncWaitMs", "sync-wait-ms"},
     {"maxInflight", "max-inflight"},
+    {"maxBacklog", "max-backlog"},
+    {"backlogConcurrency", "backlog-concurrency"},
     {"idempotencyWindowS", "idempotency-window-s"},
     {"approvalMinTtlS", "approval-min-ttl-s"},
     {"caKeyAlgorithm", "ca-key-algorithm"},
@@ -225,6 +231,9 @@ std::string server_usage() {
          "RSA_2048=8; none)\n"
          "  --max-inflight N           issuances in progress before new ones get 429\n"
          "                             (default 4096)\n"
+         "  --max-backlog N            pending requests before asynchronous ones get 429\n"
+         "                             (default 100000)\n"
+         "  --backlog-concurrency N    pending requests signed at once (default 64)\n"
          "  --ca-key-algorithm ALG     key algorithm of bootstrapped CAs (default\n"
          "                             EC_prime256v1)\n"
          "environment: CERTMINT_LISTEN, CERTMINT_DATA_DIR, CERTMINT_PUBLIC_URL,\n"

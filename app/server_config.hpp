@@ -28,6 +28,8 @@ struct server_config {
   int64_t request_timeout_ms = 30000;
   int64_t sync_wait_ms = 10000;        ///< a synchronous issuance answers "pending" after this
   size_t max_inflight = 4096;          ///< issuances in progress before new ones get 429
+  size_t max_backlog = 100000;         ///< pending requests before asynchronous ones get 429
+  size_t backlog_concurrency = 64;     ///< pending requests signed at once
   size_t idempotency_window_s = 86400; ///< how long an Idempotency-Key holds
   size_t approval_min_ttl_s = 3600;    ///< shortest maxRequestTtl (Infisical: one hour)
   key_algorithm ca_key_algorithm = key_algorithm::ec_p256;

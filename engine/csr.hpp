@@ -24,10 +24,17 @@ struct parsed_csr {
   bool requests_ca = false;      ///< basicConstraints CA:TRUE or keyCertSign
 };
 
-/// Parses a PEM PKCS#10 request and verifies its self-signature (proof of
-/// possession of the private key). Every failure is errc::bad_request with a
-/// message that says what is wrong: not PEM, does not parse, unsupported key
-/// or hash (Infisical's §5.5 wording), bad signature, malformed extension.
-result<parsed_csr> parse_csr(std::string_view pem);
+/// Whether parse_csr checks the request's self-signature (proof of
+/// possession): always before a certificate is signed; an asynchronous
+/// submission defers it to the backlog, so that accepting a request costs
+/// no public-key operation.
+enum class csr_signature_check { verify, defer };
+
+/// Parses a PEM PKCS#10 request and verifies its self-signature (unless
+/// deferred). Every failure is errc::bad_request with a message that says
+/// what is wrong: not PEM, does not parse, unsupported key or hash
+/// (Infisical's §5.5 wording), bad signature, malformed extension.
+result<parsed_csr> parse_csr(std::string_view pem,
+                             csr_signature_check check = csr_signature_check::verify);
 
 } // namespace certmint

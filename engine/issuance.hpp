@@ -49,6 +49,9 @@ struct issuance_input {
   std::string idempotency_key;
   std::string body_digest;
   int64_t idempotency_expires_at = 0;
+  /// Whether the policy check verifies the CSR's signature now; deferred
+  /// for asynchronous submissions (the backlog verifies before signing).
+  csr_signature_check csr_check = csr_signature_check::verify;
 };
 
 /// What a profile supplies when the request is silent (Infisical §5:

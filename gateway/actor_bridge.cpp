@@ -19,8 +19,8 @@ result<fallback_trigger> actor_bridge::issue(issuance_input input, identity_reco
   return fallback_trigger{[worker] { caf::anon_send(worker, atom::fallback_v); }};
 }
 
-void actor_bridge::resume(request_record request) {
-  actors_.resume(std::move(request));
+void actor_bridge::enqueue(const std::string& request_id) {
+  actors_.enqueue(request_id);
 }
 
 status actor_bridge::commit(transaction tx) {

@@ -43,8 +43,8 @@ public:
   result<fallback_trigger> issue(issuance_input input, identity_record requester,
                                  bool respond_async, issuance_callback done);
 
-  /// Drives an approved (now `pending`) request on in the background.
-  void resume(request_record request);
+  /// Hands an approved (now `pending`) request to the backlog.
+  void enqueue(const std::string& request_id);
 
   /// Applies a transaction through the storage writer.
   status commit(transaction tx);

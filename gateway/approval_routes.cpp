@@ -239,7 +239,7 @@ struct approval_context {
     if (auto ok = bridge.commit(std::move(decided->tx)); !ok)
       return respond.fail(res, std::move(ok).error());
     if (decided->released)
-      bridge.resume(decided->request);
+      bridge.enqueue(decided->request.id);
     respond.json(res, 200, render_approval(decided->approval, &decided->request));
   }
 

@@ -89,6 +89,17 @@ struct http_server::impl {
   void submit(issuance_input input, const identity_record& who, bool respond_async,
               const http_exchange& exchange, const std::string& key) {
     bool remove_roots = input.remove_roots_from_chain;
+    // Accepted asynchronous requests wait in RocksDB; past the bound, new
+    // ones are shed instead of letting the backlog grow without end.
+    if (respond_async && input.csr) {
+      auto pending = db->counter(status_index_prefix(request_status::pending));
+      if (pending && *pending >= options.max_backlog)
+        return exchange.respond(
+            render_outcome(make_failure(errc::too_many_requests, "Too many pending requests ("
+                                                                     + std::to_string(*pending)
+                                                                     + "); retry later"),
+                           remove_roots));
+    }
     auto idempotency_key = input.idempotency_key;
     auto digest = input.body_digest;
     auto answered = [this, exchange, remove_roots, key, idempotency_key,

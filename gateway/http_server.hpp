@@ -21,6 +21,7 @@ struct gateway_options {
   size_t max_body_bytes = size_t{64} * 1024; ///< larger bodies get 413
   int64_t idempotency_window_s = 86400;      ///< how long an Idempotency-Key holds
   int64_t approval_min_ttl_s = 3600;         ///< shortest maxRequestTtl of an approval policy
+  int64_t max_backlog = 100000;              ///< pending requests before asynchronous ones get 429
 };
 
 /// The HTTP JSON API: routes, authentication, schema checks and the

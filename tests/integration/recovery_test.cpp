@@ -37,6 +37,51 @@ TEST_CASE("asynchronous submission, then polling to issued", "[integration][asyn
   CHECK(verify_chain(done.str("/certificate"), done.str("/certificateChain")) == "");
 }
 
+TEST_CASE("asynchronous submissions: the CSR signature is checked before signing",
+          "[integration][async]") {
+  temp_dir dir;
+  server_process server{dir.path()};
+  auto cli = server.client();
+  auto profile = default_profile_id(*cli);
+  // A CSR whose signed part was altered: accepted (schema and policy pass),
+  // then failed by the backlog with the verification message, never signed.
+  auto forged = tamper_csr(make_csr(key_algorithm::ec_p256).csr_pem);
+  auto res = cli->Post((api + "/certificates").c_str(), respond_async, csr_body(profile, forged),
+                       "application/json");
+  auto accepted = to_reply(res);
+  INFO(accepted.body);
+  REQUIRE(accepted.status == 202);
+  auto done = wait_terminal(*cli, accepted.str("/certificateRequestId"));
+  INFO(done.body);
+  CHECK(done.str("/status") == "failed");
+  CHECK(done.str("/errorMessage").rfind("Invalid CSR: signature verification failed", 0) == 0);
+  CHECK(done.is_null("/certificate"));
+  // Synchronously the same CSR is refused at once, and nothing is stored.
+  auto refused = post_json(*cli, api + "/certificates", csr_body(profile, forged));
+  CHECK(refused.status == 400);
+  // What the schema or the policy refuses is refused before the 202 too.
+  auto bad = cli->Post((api + "/certificates").c_str(), respond_async,
+                       csr_body(profile, "not a CSR"), "application/json");
+  CHECK(to_reply(bad).status == 400);
+}
+
+TEST_CASE("a server-generated key is answered synchronously even when async is preferred",
+          "[integration][async]") {
+  temp_dir dir;
+  server_process server{dir.path()};
+  auto cli = server.client();
+  auto body = R"({"profileId":")" + default_profile_id(*cli)
+              + R"(","attributes":{"commonName":"k.example.com","ttl":"1d",)"
+                R"("keyAlgorithm":"EC_prime256v1"}})";
+  auto res = cli->Post((api + "/certificates").c_str(), respond_async, body, "application/json");
+  auto reply = to_reply(res);
+  INFO(reply.body);
+  REQUIRE(reply.status == 200);
+  CHECK(res->get_header_value("Preference-Applied").empty());
+  CHECK(key_matches_certificate(reply.str("/certificate/privateKey"),
+                                reply.str("/certificate/certificate")));
+}
+
 TEST_CASE("kill -9 during concurrent submissions loses no acknowledged request",
           "[integration][crash]") {
   temp_dir dir;
@@ -259,4 +304,34 @@ TEST_CASE("a burst past the in-flight bound gets 429 and loses nothing accepted"
 #ifndef __SANITIZE_ADDRESS__
   CHECK(final_rss - warm_rss < 16 * 1024);
 #endif
+}
+
+TEST_CASE("asynchronous submissions past the backlog bound get 429 and lose nothing accepted",
+          "[integration][backpressure]") {
+  temp_dir dir;
+  server_process server{dir.path(), {"--max-backlog", "3"}};
+  auto cli = server.client();
+  auto profile = slow_profile(*cli);
+  auto body = csr_body(profile, make_csr(key_algorithm::ec_p256).csr_pem);
+  std::vector<std::string> accepted;
+  int shed = 0;
+  // RSA-4096 signatures take milliseconds: submissions outrun the backlog.
+  for (int i = 0; i < 40; ++i) {
+    auto res = cli->Post((api + "/certificates").c_str(), respond_async, body, "application/json");
+    REQUIRE(res);
+    if (res->status == 429) {
+      ++shed;
+      CHECK(res->get_header_value("Retry-After") == "1");
+      CHECK(to_reply(res).str("/message").rfind("Too many pending requests (", 0) == 0);
+      continue;
+    }
+    REQUIRE(res->status == 202);
+    accepted.push_back(to_reply(res).str("/certificateRequestId"));
+  }
+  CHECK(shed > 0);
+  REQUIRE(accepted.size() >= 3);
+  for (const auto& id : accepted) {
+    auto done = wait_terminal(*cli, id);
+    CHECK(done.str("/status") == "issued");
+  }
 }
