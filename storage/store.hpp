@@ -1,6 +1,7 @@
 #pragma once
 
 #include <functional>
+#include <map>
 #include <memory>
 #include <optional>
 #include <string>
@@ -35,7 +36,8 @@ namespace certmint {
 ///   approval_policies  approval policy id              -> approval_policy_record
 ///   approvals       approval request id               -> approval_request_record
 ///   approval_expiry 8-byte big-endian expiry + approval request id -> ""
-///   counters        counter name -> 8-byte little-endian count (merge: add)
+///   counters        counter name -> 8-byte little-endian count (written by
+///                   the storage writer; builds before wrote merge operands)
 enum class column : uint8_t {
   requests,
   certificates,
@@ -79,7 +81,7 @@ struct precondition {
 };
 
 /// A put (value set), a delete (value empty), or, with `add`, a counter
-/// increment: `value` holds the 8-byte delta, merged into the stored count.
+/// increment: `value` holds the 8-byte delta, added to the stored count.
 struct mutation {
   column cf = column::meta;
   std::string key;
@@ -211,9 +213,9 @@ public:
   result<int64_t> counter(std::string_view key) const;
 
   /// Applies a group of transactions in one synced WriteBatch (group
-  /// commit). Each transaction is checked against the database plus the
-  /// effects of the transactions before it in the group; the result at index
-  /// i says whether transaction i was applied. Everything applied is durable
+  /// commit). Not thread-safe: one thread (the storage writer) calls it. Each transaction is
+  /// checked against the database plus the effects of the transactions before it in the group; the
+  /// result at index i says whether transaction i was applied. Everything applied is durable
   /// (fsync'd) when this returns.
   std::vector<status> commit_group(const std::vector<transaction>& group);
 
@@ -229,6 +231,9 @@ private:
 
   std::unique_ptr<rocksdb::DB> db_;
   std::vector<rocksdb::ColumnFamilyHandle*> handles_;
+  /// The counters' current values, as commit_group last wrote them (only it
+  /// writes counters, on one thread: the storage writer's).
+  std::map<std::pair<column, std::string>, int64_t> counter_values_;
 };
 
 } // namespace certmint

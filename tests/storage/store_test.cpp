@@ -115,3 +115,36 @@ TEST_CASE("a corrupt stored value is reported, not misread", "[storage][store][m
   auto results = db->commit_group({flip("bad", request_status::pending, request_status::issued)});
   CHECK_FALSE(results[0]);
 }
+
+TEST_CASE("counters add what applied transactions add, across batches and reopens",
+          "[storage][store]") {
+  test::temp_dir dir;
+  {
+    auto db = std::move(*store::open(dir.path()));
+    CHECK(*db->counter("c") == 0);
+    std::vector<transaction> group;
+    for (int i = 0; i < 5; ++i) {
+      auto tx = reserve("r" + std::to_string(i), "ca:" + std::to_string(i % 3));
+      tx.add(column::counters, "c", 2);
+      tx.add(column::counters, "d", -1);
+      group.push_back(std::move(tx));
+    }
+    // r3 and r4 collide with r0 and r1: their deltas must not count.
+    auto results = db->commit_group(group);
+    CHECK(results[0]);
+    CHECK_FALSE(results[3]);
+    CHECK(*db->counter("c") == 6);
+    CHECK(*db->counter("d") == -3);
+    transaction more;
+    more.add(column::counters, "c", 10);
+    REQUIRE(db->commit(std::move(more)));
+    CHECK(*db->counter("c") == 16);
+  }
+  auto db = std::move(*store::open(dir.path()));
+  CHECK(*db->counter("c") == 16);
+  CHECK(*db->counter("d") == -3);
+  transaction again;
+  again.add(column::counters, "c", -6);
+  REQUIRE(db->commit(std::move(again)));
+  CHECK(*db->counter("c") == 10);
+}
