@@ -1,5 +1,7 @@
 #include "actors/backlog.hpp"
 
+#include <algorithm>
+
 #include <caf/actor_system.hpp>
 #include <caf/stateful_actor.hpp>
 #include <caf/system_messages.hpp>
@@ -81,10 +83,20 @@ void drive(self_ptr self, const std::string& id) {
   self->send(worker, atom::resume_v, std::move(**record));
 }
 
+// Fewer at once while request actors serve clients: the CAF scheduler is
+// one FIFO, and every step of a client's request would queue behind the
+// backlog's verifications and signatures.
+size_t bound(const backlog_state& st) {
+  auto alive = st.alive->load();
+  bool clients = alive > st.in_flight.size();
+  return clients ? std::min(st.options.concurrency_when_busy, st.options.concurrency)
+                 : st.options.concurrency;
+}
+
 void drain(self_ptr self) {
   auto& st = self->state;
   st.drain_scheduled = false;
-  while (st.in_flight.size() < st.options.concurrency) {
+  while (st.in_flight.size() < bound(st)) {
     auto id = next_request(st);
     if (id.empty())
       return;
@@ -105,10 +117,12 @@ void schedule_drain(self_ptr self) {
 
 backlog_actor::behavior_type backlog(self_ptr self, std::shared_ptr<const store> db,
                                      std::function<request_actor()> spawn,
+                                     std::shared_ptr<const std::atomic<size_t>> alive,
                                      backlog_options options) {
   auto& st = self->state;
   st.db = std::move(db);
   st.spawn = std::move(spawn);
+  st.alive = std::move(alive);
   st.options = options;
   self->set_down_handler([self](caf::down_msg& down) {
     auto& st = self->state;
@@ -142,8 +156,10 @@ backlog_actor::behavior_type backlog(self_ptr self, std::shared_ptr<const store>
 }
 
 backlog_actor spawn_backlog(caf::actor_system& sys, std::shared_ptr<const store> db,
-                            std::function<request_actor()> spawn, backlog_options options) {
-  return sys.spawn(backlog, std::move(db), std::move(spawn), options);
+                            std::function<request_actor()> spawn,
+                            std::shared_ptr<const std::atomic<size_t>> alive,
+                            backlog_options options) {
+  return sys.spawn(backlog, std::move(db), std::move(spawn), std::move(alive), options);
 }
 
 } // namespace certmint

@@ -1,5 +1,6 @@
 #pragma once
 
+#include <atomic>
 #include <chrono>
 #include <deque>
 #include <functional>
@@ -22,7 +23,10 @@ namespace certmint {
 class store;
 
 struct backlog_options {
-  size_t concurrency = 64;     ///< pending requests driven at once
+  size_t concurrency = 64; ///< pending requests driven at once
+  /// ... while clients wait for other requests: their answers come first,
+  /// and the backlog drains at full speed when they are done.
+  size_t concurrency_when_busy = 16;
   size_t max_notified = 65536; ///< notifications kept; more make it walk again
   std::chrono::milliseconds rewalk_interval{30000};
 };
@@ -30,6 +34,8 @@ struct backlog_options {
 struct backlog_state {
   std::shared_ptr<const store> db;
   std::function<request_actor()> spawn; ///< a request actor outside the HTTP bound
+  /// Request actors alive, its own included (the rest serve clients).
+  std::shared_ptr<const std::atomic<size_t>> alive;
   backlog_options options;
   /// Ids enqueued since, driven before the walk goes on.
   std::deque<std::string> notified;
@@ -47,15 +53,20 @@ struct backlog_state {
 
 /// Walks the pending index from the start at once (what a previous run
 /// left), then drives whatever is enqueued, and walks again every
-/// `rewalk_interval` when idle. A request it takes is read again: one no
-/// longer pending (cancelled, finished by a duplicate notification) is
-/// skipped. The request actors it spawns verify a CSR whose signature was
-/// not checked at submission before anything is signed.
+/// `rewalk_interval` when idle. While other request actors are alive
+/// (clients are waiting), it drives `concurrency_when_busy` at a time. A request it takes is read
+/// again: one no longer pending (cancelled, finished by a duplicate notification) is skipped. The
+/// request actors it spawns verify a CSR whose signature was not checked at submission before
+/// anything is signed.
 backlog_actor::behavior_type backlog(backlog_actor::stateful_pointer<backlog_state> self,
                                      std::shared_ptr<const store> db,
-                                     std::function<request_actor()> spawn, backlog_options options);
+                                     std::function<request_actor()> spawn,
+                                     std::shared_ptr<const std::atomic<size_t>> alive,
+                                     backlog_options options);
 
 backlog_actor spawn_backlog(caf::actor_system& sys, std::shared_ptr<const store> db,
-                            std::function<request_actor()> spawn, backlog_options options);
+                            std::function<request_actor()> spawn,
+                            std::shared_ptr<const std::atomic<size_t>> alive,
+                            backlog_options options);
 
 } // namespace certmint

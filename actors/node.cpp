@@ -62,7 +62,8 @@ result<std::unique_ptr<node>> node::start(caf::actor_system& sys, std::shared_pt
   // the name is weak (an actor_addr), so nothing keeps itself alive.
   auto* self = out.get();
   out->backlog_ = spawn_backlog(
-      sys, std::move(db), [self] { return self->spawn_request_actor(false); }, options.backlog);
+      sys, std::move(db), [self] { return self->spawn_request_actor(false); }, services->inflight,
+      options.backlog);
   services->backlog = out->backlog_.address();
   out->services_ = std::move(services);
   return out;
