@@ -46,6 +46,8 @@ std::string summary_line(const run_result& r, double ceiling) {
   std::string out = buf;
   if (r.peak_rss_kib > 0)
     out += "  rss peak " + std::to_string(r.peak_rss_kib / 1024) + " MiB";
+  if (r.pending_before >= 0)
+    out += "  pending " + std::to_string(r.pending_before) + "->" + std::to_string(r.pending_after);
   for (const auto& [status, count] : r.errors_by_status)
     out += "  [" + std::to_string(status) + "]x" + std::to_string(count);
   return out;
@@ -74,6 +76,10 @@ std::string to_json(const run_result& r, double ceiling) {
   if (r.peak_rss_kib > 0) {
     w.key("server_rss_peak_kib").value(static_cast<int64_t>(r.peak_rss_kib));
     w.key("server_rss_end_kib").value(static_cast<int64_t>(r.end_rss_kib));
+  }
+  if (r.pending_before >= 0) {
+    w.key("pending_before").value(r.pending_before);
+    w.key("pending_after").value(r.pending_after);
   }
   w.end_object();
   return w.take();

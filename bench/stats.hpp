@@ -24,6 +24,10 @@ struct run_result {
   uint64_t verify_failures = 0;
   uint64_t peak_rss_kib = 0; ///< the server's, when sampled
   uint64_t end_rss_kib = 0;
+  /// Requests `pending` on the server before and after (-1: not asked),
+  /// to show whether the backlog was draining during the run.
+  int64_t pending_before = -1;
+  int64_t pending_after = -1;
 
   double throughput() const { return seconds > 0 ? static_cast<double>(ok) / seconds : 0; }
   uint64_t errors() const;
