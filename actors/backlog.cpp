@@ -159,7 +159,9 @@ backlog_actor spawn_backlog(caf::actor_system& sys, std::shared_ptr<const store>
                             std::function<request_actor()> spawn,
                             std::shared_ptr<const std::atomic<size_t>> alive,
                             backlog_options options) {
-  return sys.spawn(backlog, std::move(db), std::move(spawn), std::move(alive), options);
+  // Idle until its first message (see spawn_backlog's contract).
+  return sys.spawn<caf::lazy_init>(backlog, std::move(db), std::move(spawn), std::move(alive),
+                                   options);
 }
 
 } // namespace certmint

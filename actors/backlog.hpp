@@ -64,6 +64,9 @@ backlog_actor::behavior_type backlog(backlog_actor::stateful_pointer<backlog_sta
                                      std::shared_ptr<const std::atomic<size_t>> alive,
                                      backlog_options options);
 
+/// Spawned idle: it reads nothing and spawns no request actor until its
+/// first message (send it `drain`), so that its owner can finish what the
+/// request actors it spawns will use.
 backlog_actor spawn_backlog(caf::actor_system& sys, std::shared_ptr<const store> db,
                             std::function<request_actor()> spawn,
                             std::shared_ptr<const std::atomic<size_t>> alive,

@@ -58,14 +58,18 @@ result<std::unique_ptr<node>> node::start(caf::actor_system& sys, std::shared_pt
   services->writer = out->writer_;
   services->checkers = out->checkers_;
   services->signers = out->signers_;
+  out->services_ = services;
   // The backlog spawns request actors with these services, which name it;
-  // the name is weak (an actor_addr), so nothing keeps itself alive.
+  // the name is weak (an actor_addr), so nothing keeps itself alive. It is
+  // spawned idle and started once they name it: requests a previous run
+  // left pending are driven at once, and no request actor may see the
+  // services half made.
   auto* self = out.get();
   out->backlog_ = spawn_backlog(
       sys, std::move(db), [self] { return self->spawn_request_actor(false); }, services->inflight,
       options.backlog);
   services->backlog = out->backlog_.address();
-  out->services_ = std::move(services);
+  caf::anon_send(out->backlog_, atom::drain_v);
   return out;
 }
 

@@ -66,8 +66,9 @@ server_process::server_process(std::string data_dir, std::vector<std::string> ex
     char buf[4096];
     auto n = read(out_fd_, buf, sizeof(buf));
     if (n <= 0) {
-      wait_exit();
-      throw std::runtime_error("certmint exited during start; output:\n" + seen);
+      auto code = wait_exit();
+      throw std::runtime_error("certmint exited during start with status " + std::to_string(code)
+                               + "; output:\n" + seen);
     }
     seen.append(buf, static_cast<size_t>(n));
     if (auto pos = seen.find(marker); pos != std::string::npos) {
