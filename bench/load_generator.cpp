@@ -138,10 +138,8 @@ private:
   }
 
   void issue(connection& c, const http_call& call) {
-    // A refused connect ends the operation; the next one starts after a
-    // pause (a server that is down must not turn this into a busy loop).
     if (!c.connected && !open(c))
-      return end_operation(c, {}, true);
+      return end_operation(c, {});
     c.out.clear();
     c.sent = 0;
     c.out.append(call.post ? "POST " : "GET ").append(call.path).append(" HTTP/1.1\r\nHost: ");
@@ -279,7 +277,11 @@ private:
     issue(c, step.call);
   }
 
-  void end_operation(connection& c, const call_outcome& outcome, bool pause = false) {
+  // A transport failure (status 0: refused, reset, timed out) ends the
+  // operation and the next one starts after a pause: a server that is down
+  // must not turn this into a busy loop (a non-blocking connect to a closed
+  // port succeeds, and the refusal comes with the first send).
+  void end_operation(connection& c, const call_outcome& outcome) {
     auto ms = std::chrono::duration<double, std::milli>(clock::now() - c.started).count();
     auto iteration = c.iteration++;
     c.busy = false;
@@ -301,7 +303,7 @@ private:
         }
       }
     }
-    if (!pause)
+    if (outcome.status != 0)
       return start_operation(c);
     c.restart_at = clock::now() + std::chrono::milliseconds(10);
     ++waiting_restart_;

@@ -41,6 +41,12 @@ for _ in $(seq 1 100); do
   curl -sf http://127.0.0.1:18443/api/status > /dev/null && break
   sleep 0.1
 done
+# A server left on the port by someone else would answer the loop above.
+if ! kill -0 "$SERVER_PID" 2> /dev/null; then
+  echo "certmint did not start:" >&2
+  cat "$WORK/certmint.log" >&2
+  exit 1
+fi
 
 # Order matters, because accepted asynchronous requests outlive their mode
 # in the backlog: first what needs an empty backlog (async-poll waits for its

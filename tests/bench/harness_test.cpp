@@ -2,6 +2,9 @@
 
 #include <thread>
 
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
 #include <unistd.h>
 
 #include <httplib.h>
@@ -209,17 +212,29 @@ TEST_CASE("the harness reconnects after Connection: close and reads chunked answ
 }
 
 TEST_CASE("a refused connection counts as an error and does not spin", "[bench][load]") {
-  // A port nobody listens on: bind one, then close it.
-  httplib::Server probe;
-  auto port = probe.bind_to_any_port("127.0.0.1");
-  probe.stop();
+  // A port nobody listens on: bind one without listening, then close it.
+  // (httplib's bind_to_any_port also listens, and its stop() closes nothing
+  // that was never run: connections would wait for the call timeout.)
+  int sock = ::socket(AF_INET, SOCK_STREAM, 0);
+  REQUIRE(sock >= 0);
+  sockaddr_in address{};
+  address.sin_family = AF_INET;
+  address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  REQUIRE(::bind(sock, reinterpret_cast<sockaddr*>(&address), sizeof address) == 0);
+  socklen_t length = sizeof address;
+  REQUIRE(::getsockname(sock, reinterpret_cast<sockaddr*>(&address), &length) == 0);
+  int port = ntohs(address.sin_port);
+  ::close(sock);
   workload work;
   work.name = "refused";
   work.next = [](size_t, uint64_t) { return http_call{false, "/", {}, {}}; };
   load_options options;
   options.connections = 4;
   options.duration = std::chrono::milliseconds(300);
+  options.call_timeout = std::chrono::seconds(5);
   auto result = run_load(target{"127.0.0.1", port, ""}, work, options);
+  // Refused at once: the run ends with its duration, not with a call timeout.
+  CHECK(result.seconds < 2);
   CHECK(result.ok == 0);
   CHECK(result.errors_by_status[0] > 0);
   // One attempt per connection per 10 ms pause at most.
