@@ -2,6 +2,7 @@
 // throughput as a ratio to the machine's crypto ceiling, measured in the
 // same run, before and after the load (the higher of the two counts).
 
+#include <chrono>
 #include <cstdio>
 #include <fstream>
 #include <iostream>
@@ -356,10 +357,16 @@ int main(int argc, char** argv) {
 
   // The machine is shared: another tenant's load during one measurement
   // lowers it (by a third, seen), and nothing raises it, so the baseline is
-  // the higher of the measurements before and after the runs. (After
-  // asynchronous modes the backlog may still be signing: that lowers the
-  // second one too.)
-  std::cerr << "measuring the ceilings again\n";
+  // the higher of the measurements before and after the runs. After the
+  // asynchronous modes the server is still signing its backlog: the second
+  // measurement waits for that (a minute at most).
+  auto drained_by = std::chrono::steady_clock::now() + std::chrono::seconds(60);
+  for (auto left = pending_count(); left > 0 && std::chrono::steady_clock::now() < drained_by;
+       left = pending_count()) {
+    std::cerr << "\rwaiting for the server's backlog: " << left << " pending   " << std::flush;
+    std::this_thread::sleep_for(std::chrono::milliseconds(500));
+  }
+  std::cerr << "\nmeasuring the ceilings again\n";
   auto ceiling_after = crypto_ceiling(opt.ca_alg, opt.key_alg, cores, opt.ceiling_duration);
   auto keygen_after = keygen_ceiling(opt.key_alg, cores, opt.ceiling_duration);
   std::printf("crypto ceiling after the runs: %.0f certificates/s; key generation: %.0f keys/s\n",
