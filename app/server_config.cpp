@@ -207,10 +207,9 @@ status apply_file(server_config& cfg, const std::string& path) {
 
 std::string server_usage() {
   return "usage: certmint serve [options]\n"
-         "  --config FILE              JSON settings (keys: listen, dataDir, publicUrl,\n"
-         "                             schedulerThreads, httpThreads, keepAliveMax,\n"
-         "                             maxConnections, maxBodyBytes, requestTimeoutMs,\n"
-         "                             caKeyAlgorithm)\n"
+         "  --config FILE              JSON settings: every flag below as a camelCase\n"
+         "                             key (listen, dataDir, maxBacklog, keyPool, ...);\n"
+         "                             environment variables and flags override it\n"
          "  --listen HOST:PORT         address to serve on (default 127.0.0.1:8080;\n"
          "                             port 0 picks a free port)\n"
          "  --data-dir DIR             RocksDB directory (default ./data)\n"
