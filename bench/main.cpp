@@ -356,7 +356,7 @@ int main(int argc, char** argv) {
   }
 
   // The machine is shared: another tenant's load during one measurement
-  // lowers it (by a third, seen), and nothing raises it, so the baseline is
+  // lowers it (by 38 %, seen), and nothing raises it, so the baseline is
   // the higher of the measurements before and after the runs. After the
   // asynchronous modes the server is still signing its backlog: the second
   // measurement waits for that (a minute at most).
