@@ -6,8 +6,10 @@
 namespace certmint {
 
 /// A time-ordered UUID (RFC 9562 version 7): 48 bits of Unix milliseconds,
-/// then random bits. Lexicographic order of the text is creation order, which
-/// keeps RocksDB keys, pagination and recovery scans in submission order.
+/// 12 bits counting the ids of that millisecond, then 62 random bits.
+/// Lexicographic order of the text is the order in which this process made
+/// the ids (within a millisecond too), which keeps RocksDB keys, pagination
+/// and recovery scans in submission order.
 std::string make_uuid_v7();
 
 /// True for the canonical 8-4-4-4-12 hexadecimal form (any version).

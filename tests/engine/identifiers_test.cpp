@@ -1,6 +1,8 @@
 #include <catch2/catch.hpp>
 
 #include <set>
+#include <thread>
+#include <vector>
 
 #include <openssl/bn.h>
 
@@ -52,6 +54,31 @@ TEST_CASE("UUIDv7 identifiers", "[engine][uuid]") {
        {"", "not-a-uuid", "01234567-89ab-cdef-0123-456789abcde",
         "01234567089ab-cdef-0123-456789abcdef", "0123456g-89ab-cdef-0123-456789abcdef"})
     CHECK_FALSE(is_uuid(bad));
+}
+
+TEST_CASE("UUIDv7 identifiers sort in the order they were made", "[engine][uuid]") {
+  // Far more than one millisecond holds: the 12 bits after the timestamp
+  // order the ids of one millisecond, and the order holds across threads.
+  std::vector<std::string> mine;
+  std::vector<std::string> theirs;
+  std::thread other{[&theirs] {
+    for (int i = 0; i < 20000; ++i)
+      theirs.push_back(make_uuid_v7());
+  }};
+  for (int i = 0; i < 20000; ++i)
+    mine.push_back(make_uuid_v7());
+  other.join();
+  for (const auto* ids : {&mine, &theirs})
+    for (size_t i = 1; i < ids->size(); ++i)
+      REQUIRE((*ids)[i - 1] < (*ids)[i]);
+  std::set<std::string> all{mine.begin(), mine.end()};
+  all.insert(theirs.begin(), theirs.end());
+  CHECK(all.size() == 40000);
+  // Made after both threads finished: after every one of them.
+  auto last = make_uuid_v7();
+  CHECK(last > mine.back());
+  CHECK(last > theirs.back());
+  CHECK(last[14] == '7');
 }
 
 TEST_CASE("API tokens are random and stored as digests", "[engine][token]") {
