@@ -122,7 +122,7 @@ public:
 
 private:
   bool may_start() {
-    if (clock::now() >= deadline_)
+    if (options_.duration.count() > 0 && clock::now() >= deadline_)
       return false;
     return options_.max_requests == 0 || started_ < options_.max_requests;
   }

@@ -76,10 +76,12 @@ struct workload {
 
 struct load_options {
   size_t connections = 64;
+  /// The run ends at whichever bound comes first; zero: no bound. Not
+  /// both zero.
   std::chrono::milliseconds duration{10000};
-  uint64_t max_requests = 0; ///< 0: run for the duration
-  bool progress = false;     ///< a live line on stderr
-  int server_pid = 0;        ///< when set, the server's RSS is sampled during the run
+  uint64_t max_requests = 0;
+  bool progress = false; ///< a live line on stderr
+  int server_pid = 0;    ///< when set, the server's RSS is sampled during the run
   std::chrono::milliseconds call_timeout{60000};
 };
 

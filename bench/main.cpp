@@ -59,7 +59,8 @@ const char* usage =
     "  --poll-ids FILE          request ids (one per line) for the poll mode\n"
     "  --connections N          concurrent keep-alive connections (64)\n"
     "  --duration SECONDS       per mode (10)\n"
-    "  --requests N             stop after N requests instead\n"
+    "  --requests N             stop after N requests (with --duration too: at\n"
+    "                           whichever comes first)\n"
     "  --csrs N                 distinct CSRs made before the run (256)\n"
     "  --verify-every N         verify one in N certificates with OpenSSL (256)\n"
     "  --key-algorithm ALG      leaf key algorithm (EC_prime256v1)\n"
@@ -77,6 +78,7 @@ bool parse_host_port(const std::string& text, std::string& host, int& port) {
 }
 
 bool parse_args(int argc, char** argv, options& opt) {
+  bool duration_given = false;
   for (int i = 1; i < argc; ++i) {
     std::string arg = argv[i];
     auto value = [&]() -> std::string { return i + 1 < argc ? argv[++i] : ""; };
@@ -96,6 +98,7 @@ bool parse_args(int argc, char** argv, options& opt) {
       opt.load.connections = std::stoul(value());
     } else if (arg == "--duration") {
       opt.load.duration = std::chrono::milliseconds{std::stoul(value()) * 1000};
+      duration_given = true;
     } else if (arg == "--requests") {
       opt.load.max_requests = std::stoull(value());
     } else if (arg == "--csrs") {
@@ -119,7 +122,12 @@ bool parse_args(int argc, char** argv, options& opt) {
       return false;
     }
   }
-  return !opt.server.token.empty() && opt.load.connections > 0;
+  // A request count alone is the whole bound; the default duration would
+  // cut it short.
+  if (opt.load.max_requests > 0 && !duration_given)
+    opt.load.duration = std::chrono::milliseconds{0};
+  return !opt.server.token.empty() && opt.load.connections > 0
+         && (opt.load.duration.count() > 0 || opt.load.max_requests > 0);
 }
 
 std::string make_csr_pem(key_algorithm alg, size_t index) {

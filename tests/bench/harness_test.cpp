@@ -240,3 +240,32 @@ TEST_CASE("a refused connection counts as an error and does not spin", "[bench][
   // One attempt per connection per 10 ms pause at most.
   CHECK(result.errors_by_status[0] <= 4 * 40);
 }
+
+TEST_CASE("a request count without a duration is the run's only bound", "[bench][load]") {
+  httplib::Server server;
+  server.Get("/slow", [](const httplib::Request&, httplib::Response& res) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+    res.set_content("ok", "text/plain");
+  });
+  auto port = server.bind_to_any_port("127.0.0.1");
+  std::thread thread{[&server] { server.listen_after_bind(); }};
+  while (!server.is_running())
+    std::this_thread::sleep_for(std::chrono::milliseconds(1));
+  workload work;
+  work.name = "count only";
+  work.next = [](size_t, uint64_t) { return http_call{false, "/slow", {}, {}}; };
+  load_options options;
+  options.connections = 1;
+  options.duration = std::chrono::milliseconds{0};
+  options.max_requests = 6;
+  auto counted = run_load(target{"127.0.0.1", port, ""}, work, options);
+  CHECK(counted.ok == 6);
+  // With both bounds, the first one reached ends the run.
+  options.duration = std::chrono::milliseconds{50};
+  options.max_requests = 1000;
+  auto timed = run_load(target{"127.0.0.1", port, ""}, work, options);
+  CHECK(timed.ok >= 1);
+  CHECK(timed.ok < 10);
+  server.stop();
+  thread.join();
+}
