@@ -29,31 +29,37 @@ void identifier_bytes(char* out, size_t count) {
   used += count;
 }
 
-// The 48-bit millisecond timestamp and the 12 bits after it (`rand_a`) of
-// the next UUIDv7, as one 60-bit number that grows with every id this
-// process makes (RFC 9562 §6.2, method 1: `rand_a` counts the ids of one
-// millisecond). So ids sort in the order they were made, also within a
-// millisecond, which keeps pagination and RocksDB inserts in that order.
-// Past 4096 ids in a millisecond, or when the clock steps back, the
-// timestamp runs ahead of the clock until the clock catches up.
-uint64_t next_uuid_clock(uint64_t now_ms) {
+// The last UUIDv7 clock this process used (see next_uuid_clock).
+uint64_t advance_uuid_clock(uint64_t now_ms) {
   static std::atomic<uint64_t> last{0};
-  const uint64_t candidate = now_ms << 12;
   auto previous = last.load(std::memory_order_relaxed);
   uint64_t next = 0;
   do {
-    next = std::max(candidate, previous + 1);
+    next = next_uuid_clock(previous, now_ms);
   } while (!last.compare_exchange_weak(previous, next, std::memory_order_relaxed));
   return next;
 }
 
 } // namespace
 
+uint64_t next_uuid_clock(uint64_t last, uint64_t now_ms) {
+  const uint64_t from_clock = now_ms << 12;
+  if (from_clock > last)
+    return from_clock;
+  // The clock did not move, or stepped back a little: count on from the
+  // last id. A clock that was far ahead and got corrected is followed
+  // instead, or every id would carry the wrong time until the clock
+  // caught up again.
+  if (((last - from_clock) >> 12) > uuid_clock_tolerance_ms)
+    return from_clock;
+  return last + 1;
+}
+
 std::string make_uuid_v7() {
   auto ms = static_cast<uint64_t>(std::chrono::duration_cast<std::chrono::milliseconds>(
                                       std::chrono::system_clock::now().time_since_epoch())
                                       .count());
-  auto clock = next_uuid_clock(ms);
+  auto clock = advance_uuid_clock(ms);
   unsigned char bytes[16];
   identifier_bytes(reinterpret_cast<char*>(bytes) + 8, 8);
   for (int i = 0; i < 6; ++i)

@@ -1,5 +1,6 @@
 #pragma once
 
+#include <cstdint>
 #include <string>
 #include <string_view>
 
@@ -11,6 +12,19 @@ namespace certmint {
 /// the ids (within a millisecond too), which keeps RocksDB keys, pagination
 /// and recovery scans in submission order.
 std::string make_uuid_v7();
+
+/// How far back the clock may step (ms) before ids follow it instead of
+/// counting on from the last one.
+inline constexpr uint64_t uuid_clock_tolerance_ms = 10000;
+
+/// The first 60 bits of the next UUIDv7 (the 48-bit millisecond timestamp,
+/// then 12 bits counting the ids of that millisecond, RFC 9562 §6.2 method
+/// 1), given the last ones used and the clock. It is greater than `last`,
+/// so ids sort in the order they were made: past 4096 ids in a millisecond,
+/// or when the clock steps back by up to `uuid_clock_tolerance_ms`, the
+/// timestamp runs ahead of the clock until the clock catches up. Only a
+/// clock that steps back further is followed (and ordering lost once).
+uint64_t next_uuid_clock(uint64_t last, uint64_t now_ms);
 
 /// True for the canonical 8-4-4-4-12 hexadecimal form (any version).
 bool is_uuid(std::string_view text);

@@ -81,6 +81,24 @@ TEST_CASE("UUIDv7 identifiers sort in the order they were made", "[engine][uuid]
   CHECK(last[14] == '7');
 }
 
+TEST_CASE("the UUIDv7 clock counts within a millisecond and follows the clock", "[engine][uuid]") {
+  const uint64_t ms = 1'780'000'000'000;
+  // A new millisecond starts its count at zero.
+  CHECK(next_uuid_clock(0, ms) == ms << 12);
+  CHECK(next_uuid_clock((ms - 1) << 12 | 77, ms) == ms << 12);
+  // The same millisecond counts on.
+  CHECK(next_uuid_clock(ms << 12, ms) == (ms << 12) + 1);
+  CHECK(next_uuid_clock(ms << 12 | 41, ms) == (ms << 12 | 42));
+  // Past 4096 in one millisecond, the timestamp runs one ahead.
+  CHECK(next_uuid_clock(ms << 12 | 0xfff, ms) == (ms + 1) << 12);
+  // A small step back keeps the order; a large one is followed.
+  CHECK(next_uuid_clock((ms + 500) << 12, ms) == ((ms + 500) << 12) + 1);
+  CHECK(next_uuid_clock((ms + uuid_clock_tolerance_ms) << 12, ms)
+        == ((ms + uuid_clock_tolerance_ms) << 12) + 1);
+  CHECK(next_uuid_clock((ms + uuid_clock_tolerance_ms + 1) << 12, ms) == ms << 12);
+  CHECK(next_uuid_clock((ms + 86'400'000) << 12, ms) == ms << 12);
+}
+
 TEST_CASE("API tokens are random and stored as digests", "[engine][token]") {
   auto token = make_api_token();
   CHECK(token.rfind("cm_", 0) == 0);
