@@ -336,13 +336,15 @@ status store::scan_prefix(
 std::vector<status> store::commit_group(const std::vector<transaction>& group) {
   std::vector<status> results(group.size());
   // Writes accepted earlier in this group, visible to later preconditions.
-  std::map<std::pair<column, std::string>, std::optional<std::string>> overlay;
+  // Keys and values point into `group`, which outlives this call.
+  std::map<std::pair<column, std::string_view>, const std::optional<std::string>*> overlay;
   auto lookup = [&](column cf, const std::string& key) -> result<std::optional<std::string>> {
     if (auto it = overlay.find({cf, key}); it != overlay.end())
-      return it->second;
+      return *it->second;
     return get(cf, key);
   };
-  rocksdb::WriteBatch batch;
+  // The applied puts and deletes, written in key order (below).
+  std::vector<const mutation*> staged;
   bool any = false;
   // Counter deltas of the applied transactions, summed per counter and
   // written as one value each (see counter_values_).
@@ -375,22 +377,35 @@ std::vector<status> store::commit_group(const std::vector<transaction>& group) {
       continue;
     }
     for (const auto& m : tx.mutations) {
-      auto* handle = handles_[static_cast<size_t>(m.cf)];
       any = true;
       if (m.add) {
         // Counters are never a precondition's subject: no overlay entry.
         deltas[{m.cf, m.key}] += decode_count(rocksdb::Slice{*m.value});
         continue;
       }
-      if (m.value)
-        batch.Put(handle, m.key, *m.value);
-      else
-        batch.Delete(handle, m.key);
-      overlay[{m.cf, m.key}] = m.value;
+      staged.push_back(&m);
+      overlay[{m.cf, m.key}] = &m.value;
     }
   }
   if (!any)
     return results;
+  // In key order, each memtable insert lands next to the one before it and
+  // reuses its position (the insert hint, or the skiplist's own splice for
+  // families without one); in transaction order, a group that stores new
+  // requests (the newest ids) and completes older ones (ids from a while
+  // ago) jumps between the two ends and searches the skiplist for each.
+  // The sort is stable, so writes to one key keep their order.
+  std::stable_sort(staged.begin(), staged.end(), [](const mutation* a, const mutation* b) {
+    return a->cf != b->cf ? a->cf < b->cf : a->key < b->key;
+  });
+  rocksdb::WriteBatch batch;
+  for (const auto* m : staged) {
+    auto* handle = handles_[static_cast<size_t>(m->cf)];
+    if (m->value)
+      batch.Put(handle, m->key, *m->value);
+    else
+      batch.Delete(handle, m->key);
+  }
   // The writer is the only writer of counters, so it knows their values:
   // one Put per counter per batch instead of a merge operand per
   // transaction (writing operands cost ~7k instructions each, and a read

@@ -102,6 +102,35 @@ TEST_CASE("group commit applies each transaction or none of it", "[storage][stor
   CHECK(**db->get(column::serials, "ca:s1") == "r1");
 }
 
+TEST_CASE("a group's writes to one key apply in transaction order", "[storage][store]") {
+  // The batch is written in key order; writes to the same key must still
+  // land in the order their transactions came, whatever keys surround them.
+  test::temp_dir dir;
+  auto db = std::move(*store::open(dir.path()));
+  std::vector<transaction> group;
+  group.push_back(reserve("r9", "ca:s9"));
+  group.push_back(flip("r9", request_status::pending, request_status::issued));
+  group.push_back(reserve("r1", "ca:s1"));
+  transaction drop;
+  drop.erase(column::serials, "ca:s9");
+  drop.put_raw(column::serials, "ca:s0", "r0");
+  group.push_back(std::move(drop));
+  group.push_back(flip("r9", request_status::issued, request_status::failed));
+  transaction restore;
+  restore.put_raw(column::serials, "ca:s9", "r9-again");
+  group.push_back(std::move(restore));
+  auto results = db->commit_group(group);
+  for (const auto& r : results)
+    CHECK(r);
+  CHECK((*db->get_record<request_record>(column::requests, "r9"))->status
+        == request_status::failed);
+  CHECK((*db->get_record<request_record>(column::requests, "r1"))->status
+        == request_status::pending);
+  CHECK(**db->get(column::serials, "ca:s9") == "r9-again");
+  CHECK(**db->get(column::serials, "ca:s0") == "r0");
+  CHECK(**db->get(column::serials, "ca:s1") == "r1");
+}
+
 TEST_CASE("a corrupt stored value is reported, not misread", "[storage][store][malformed]") {
   test::temp_dir dir;
   auto db = std::move(*store::open(dir.path()));
