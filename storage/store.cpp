@@ -269,6 +269,12 @@ key_cursor store::walk(column cf, std::string prefix, std::string_view from,
 }
 
 result<int64_t> store::counter(std::string_view key) const {
+  {
+    std::lock_guard lock{counter_mutex_};
+    if (auto it = counter_values_.find({column::counters, std::string{key}});
+        it != counter_values_.end())
+      return it->second;
+  }
   auto raw = get(column::counters, key);
   if (!raw)
     return std::move(raw).error();
@@ -439,9 +445,11 @@ std::vector<status> store::commit_group(const std::vector<transaction>& group) {
       if (r)
         r = err;
     // What was not written must not be remembered either.
+    std::lock_guard lock{counter_mutex_};
     counter_values_.clear();
     return results;
   }
+  std::lock_guard lock{counter_mutex_};
   for (auto& [key, value] : written)
     counter_values_[key] = value;
   return results;

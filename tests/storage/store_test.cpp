@@ -1,5 +1,8 @@
 #include <catch2/catch.hpp>
 
+#include <atomic>
+#include <thread>
+
 #include "storage/store.hpp"
 #include "tests/support/test_pki.hpp"
 
@@ -136,7 +139,8 @@ TEST_CASE("a corrupt stored value is reported, not misread", "[storage][store][m
   auto db = std::move(*store::open(dir.path()));
   transaction tx;
   tx.mutations.push_back({column::requests, "bad", std::string{"garbage"}});
-  REQUIRE(db->commit(std::move(tx)));
+  auto committed_tx = db->commit(std::move(tx));
+  REQUIRE(committed_tx);
   auto r = db->get_record<request_record>(column::requests, "bad");
   REQUIRE_FALSE(r);
   CHECK(r.error().code == errc::storage_failure);
@@ -166,7 +170,8 @@ TEST_CASE("counters add what applied transactions add, across batches and reopen
     CHECK(*db->counter("d") == -3);
     transaction more;
     more.add(column::counters, "c", 10);
-    REQUIRE(db->commit(std::move(more)));
+    auto committed_more = db->commit(std::move(more));
+    REQUIRE(committed_more);
     CHECK(*db->counter("c") == 16);
   }
   auto db = std::move(*store::open(dir.path()));
@@ -174,6 +179,38 @@ TEST_CASE("counters add what applied transactions add, across batches and reopen
   CHECK(*db->counter("d") == -3);
   transaction again;
   again.add(column::counters, "c", -6);
-  REQUIRE(db->commit(std::move(again)));
+  auto committed_again = db->commit(std::move(again));
+  REQUIRE(committed_again);
   CHECK(*db->counter("c") == 10);
+}
+
+TEST_CASE("counters read on other threads while the writer commits only grow", "[storage][store]") {
+  // counter() answers from the writer's cache on any thread; a reader must
+  // never see a value that was not committed, nor one going back.
+  test::temp_dir dir;
+  auto db = std::move(*store::open(dir.path()));
+  constexpr int commits = 2000;
+  std::atomic<bool> done{false};
+  bool monotonic = true;
+  int64_t last = 0;
+  std::thread reader{[&] {
+    while (!done.load()) {
+      auto now = db->counter("grows");
+      if (!now || *now < last || *now > commits) {
+        monotonic = false;
+        return;
+      }
+      last = *now;
+    }
+  }};
+  for (int i = 0; i < commits; ++i) {
+    transaction tx;
+    tx.add(column::counters, "grows", 1);
+    auto committed_tx = db->commit(std::move(tx));
+    REQUIRE(committed_tx);
+  }
+  done = true;
+  reader.join();
+  CHECK(monotonic);
+  CHECK(*db->counter("grows") == commits);
 }
