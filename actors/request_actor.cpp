@@ -405,7 +405,7 @@ void hold_for_approval(self_ptr self, checked_issuance& checked) {
   // Approvers decide on what they can see; the proof of possession of an
   // asynchronous submission is checked before they get to see it.
   if (st.csr_deferred)
-    if (auto verified = parse_csr(st.record.csr_pem); !verified) {
+    if (auto verified = verify_csr_signature(st.record.csr_pem); !verified) {
       finish(self, std::move(verified).error());
       return;
     }
@@ -529,7 +529,7 @@ request_actor::behavior_type request_actor_impl(request_actor::stateful_pointer<
         // deferred to here; it is checked for every stored CSR before
         // anything is signed.
         if (!st.record.csr_pem.empty())
-          if (auto verified = parse_csr(st.record.csr_pem); !verified) {
+          if (auto verified = verify_csr_signature(st.record.csr_pem); !verified) {
             fail_reserved(self, std::move(verified).error());
             return;
           }

@@ -284,9 +284,10 @@ status verify_signature(const csr_parts& parts, key_algorithm key_alg,
   return {};
 }
 
-} // namespace
-
-result<parsed_csr> parse_csr(std::string_view pem, csr_signature_check check) {
+// What both parse_csr and verify_csr_signature read first: the DER of the
+// PEM block (into `der`, which `parts` then views) and the request's key and
+// signature algorithms (into `out`).
+status read_head(std::string_view pem, std::string& der, csr_parts& parts, parsed_csr& out) {
   auto text = trim(pem);
   constexpr std::string_view header = "-----BEGIN CERTIFICATE REQUEST-----";
   constexpr std::string_view legacy_header = "-----BEGIN NEW CERTIFICATE REQUEST-----";
@@ -294,35 +295,57 @@ result<parsed_csr> parse_csr(std::string_view pem, csr_signature_check check) {
       && text.substr(0, legacy_header.size()) != legacy_header)
     return csr_error("Invalid CSR: expected a PEM-encoded PKCS#10 request starting with '"
                      + std::string{header} + "'");
-  auto der = pem_decode(text, {"CERTIFICATE REQUEST", "NEW CERTIFICATE REQUEST"});
-  auto parts = der ? split_csr(*der) : std::nullopt;
-  if (!parts)
+  auto decoded = pem_decode(text, {"CERTIFICATE REQUEST", "NEW CERTIFICATE REQUEST"});
+  if (decoded)
+    der = std::move(*decoded);
+  auto split = decoded ? split_csr(der) : std::nullopt;
+  if (!split)
     return csr_error("Invalid CSR: the PEM block does not decode to a PKCS#10 request");
-  parsed_csr out;
-  auto key_alg = classify_spki(parts->spki, "CSR");
+  parts = *split;
+  auto key_alg = classify_spki(parts.spki, "CSR");
   if (!key_alg)
     return std::move(key_alg).error();
   out.key_alg = *key_alg;
-  auto sig = read_signature_algorithm(parts->algorithm, out.key_alg);
+  auto sig = read_signature_algorithm(parts.algorithm, out.key_alg);
   if (!sig)
     return std::move(sig).error();
   out.signature = *sig;
+  return {};
+}
+
+} // namespace
+
+status verify_csr_signature(std::string_view pem) {
+  std::string der;
+  csr_parts parts;
+  parsed_csr head;
+  if (auto ok = read_head(pem, der, parts, head); !ok)
+    return ok;
+  return verify_signature(parts, head.key_alg, head.signature);
+}
+
+result<parsed_csr> parse_csr(std::string_view pem, csr_signature_check check) {
+  std::string der;
+  csr_parts parts;
+  parsed_csr out;
+  if (auto ok = read_head(pem, der, parts, out); !ok)
+    return std::move(ok).error();
   if (check == csr_signature_check::verify)
-    if (auto ok = verify_signature(*parts, out.key_alg, out.signature); !ok)
+    if (auto ok = verify_signature(parts, out.key_alg, out.signature); !ok)
       return std::move(ok).error();
-  auto exts = read_extension_request(parts->attributes);
+  auto exts = read_extension_request(parts.attributes);
   if (!exts)
     return std::move(exts).error();
   if (*exts)
     if (auto ok = read_extensions((**exts).get(), out); !ok)
       return std::move(ok).error();
-  auto ptr = reinterpret_cast<const unsigned char*>(parts->subject.data());
-  x509_name_ptr subject{d2i_X509_NAME(nullptr, &ptr, static_cast<long>(parts->subject.size()))};
+  auto ptr = reinterpret_cast<const unsigned char*>(parts.subject.data());
+  x509_name_ptr subject{d2i_X509_NAME(nullptr, &ptr, static_cast<long>(parts.subject.size()))};
   if (!subject)
     return csr_error("Invalid CSR: the subject does not decode");
-  out.subject_der = std::string{parts->subject};
+  out.subject_der = std::string{parts.subject};
   out.subject = read_subject(subject.get());
-  out.public_key_der = std::string{parts->spki};
+  out.public_key_der = std::string{parts.spki};
   return out;
 }
 

@@ -95,6 +95,34 @@ TEST_CASE("malformed CSRs are refused with precise messages", "[engine][csr][mal
         == 0);
 }
 
+TEST_CASE("the signature-only check agrees with parse_csr", "[engine][csr][malformed]") {
+  for (auto alg : {key_algorithm::rsa_2048, key_algorithm::ec_p256, key_algorithm::ec_p384}) {
+    CAPTURE(to_string(alg));
+    auto good = test::make_csr(alg).csr_pem;
+    CHECK(verify_csr_signature(good));
+    auto tampered = test::tamper_csr(good);
+    auto refused = verify_csr_signature(tampered);
+    REQUIRE_FALSE(refused);
+    CHECK(refused.error().code == errc::bad_request);
+    CHECK(refused.error().message == csr_error(tampered));
+  }
+  auto good = test::make_csr(key_algorithm::ec_p256).csr_pem;
+  auto rsa1024 = test::make_rsa_key(1024);
+  test::csr_options sha1;
+  sha1.digest = EVP_sha1();
+  auto ec = test::make_ec_key("P-256");
+  for (const std::string& bad :
+       {std::string{}, std::string{"hello"},
+        std::string{"-----BEGIN CERTIFICATE REQUEST-----\n!!!!\n-----END CERTIFICATE REQUEST-----"},
+        good.substr(0, good.size() / 2), test::make_csr_for(rsa1024.get()),
+        test::make_csr_for(ec.get(), sha1)}) {
+    CAPTURE(bad);
+    auto refused = verify_csr_signature(bad);
+    REQUIRE_FALSE(refused);
+    CHECK(refused.error().message == csr_error(bad));
+  }
+}
+
 TEST_CASE("unsupported CSR keys and hashes get Infisical's messages", "[engine][csr]") {
   auto rsa1024 = test::make_rsa_key(1024);
   CHECK(csr_error(test::make_csr_for(rsa1024.get()))
