@@ -339,12 +339,16 @@ result<parsed_csr> parse_csr(std::string_view pem, csr_signature_check check) {
   if (*exts)
     if (auto ok = read_extensions((**exts).get(), out); !ok)
       return std::move(ok).error();
-  auto ptr = reinterpret_cast<const unsigned char*>(parts.subject.data());
-  x509_name_ptr subject{d2i_X509_NAME(nullptr, &ptr, static_cast<long>(parts.subject.size()))};
-  if (!subject)
-    return csr_error("Invalid CSR: the subject does not decode");
+  if (auto plain = read_subject_der(parts.subject)) {
+    out.subject = std::move(*plain);
+  } else {
+    auto ptr = reinterpret_cast<const unsigned char*>(parts.subject.data());
+    x509_name_ptr subject{d2i_X509_NAME(nullptr, &ptr, static_cast<long>(parts.subject.size()))};
+    if (!subject)
+      return csr_error("Invalid CSR: the subject does not decode");
+    out.subject = read_subject(subject.get());
+  }
   out.subject_der = std::string{parts.subject};
-  out.subject = read_subject(subject.get());
   out.public_key_der = std::string{parts.spki};
   return out;
 }

@@ -3,6 +3,9 @@
 #include <arpa/inet.h>
 
 #include <cstring>
+#include <iterator>
+
+#include "engine/der.hpp"
 
 namespace certmint {
 
@@ -99,7 +102,118 @@ std::string entry_text(const X509_NAME* name, int nid) {
   return out;
 }
 
+// RFC 3629 UTF-8: no overlong forms, no surrogates, nothing past
+// U+10FFFF (a subset of what OpenSSL's UTF8_getc accepts, so OpenSSL
+// would return these bytes unchanged).
+bool is_strict_utf8(std::string_view text) {
+  size_t i = 0;
+  while (i < text.size()) {
+    auto c = static_cast<uint8_t>(text[i]);
+    if (c < 0x80) {
+      ++i;
+      continue;
+    }
+    size_t extra = 0;
+    uint32_t cp = 0;
+    uint32_t min = 0;
+    if ((c & 0xe0) == 0xc0) {
+      extra = 1, cp = c & 0x1fu, min = 0x80;
+    } else if ((c & 0xf0) == 0xe0) {
+      extra = 2, cp = c & 0x0fu, min = 0x800;
+    } else if ((c & 0xf8) == 0xf0) {
+      extra = 3, cp = c & 0x07u, min = 0x10000;
+    } else {
+      return false;
+    }
+    if (text.size() - i <= extra)
+      return false;
+    for (size_t k = 1; k <= extra; ++k) {
+      auto cont = static_cast<uint8_t>(text[i + k]);
+      if ((cont & 0xc0) != 0x80)
+        return false;
+      cp = (cp << 6) | (cont & 0x3fu);
+    }
+    if (cp < min || cp > 0x10ffff || (cp >= 0xd800 && cp <= 0xdfff))
+      return false;
+    i += extra + 1;
+  }
+  return true;
+}
+
+bool is_ascii(std::string_view text) {
+  for (auto c : text)
+    if (static_cast<uint8_t>(c) >= 0x80)
+      return false;
+  return true;
+}
+
+// A DirectoryString that OpenSSL's ASN1_STRING_to_UTF8 would return
+// byte for byte: well-formed UTF-8 in a UTF8String, ASCII in a
+// PrintableString or IA5String.
+bool is_plain_text(const der::element& value) {
+  constexpr uint8_t utf8_string_tag = 0x0c;
+  constexpr uint8_t printable_string_tag = 0x13;
+  constexpr uint8_t ia5_string_tag = 0x16;
+  if (value.tag == utf8_string_tag)
+    return is_strict_utf8(value.content);
+  if (value.tag == printable_string_tag || value.tag == ia5_string_tag)
+    return is_ascii(value.content);
+  return false;
+}
+
+// The id-at (2.5.4) numbers of the attributes read_subject_der reads, in
+// the order of its fields: commonName, countryName, localityName,
+// stateOrProvinceName, organizationName, organizationalUnitName.
+constexpr char subject_attribute_numbers[] = {3, 6, 7, 8, 10, 11};
+
+// The position among those of an attribute type (OID content bytes), or -1.
+int subject_attribute(std::string_view oid) {
+  if (oid.size() != 3 || oid[0] != 0x55 || oid[1] != 0x04)
+    return -1;
+  for (size_t i = 0; i < std::size(subject_attribute_numbers); ++i)
+    if (oid[2] == subject_attribute_numbers[i])
+      return static_cast<int>(i);
+  return -1;
+}
+
 } // namespace
+
+std::optional<subject_fields> read_subject_der(std::string_view name_der) {
+  der::reader top{name_der};
+  der::element name;
+  if (!top.expect(der::sequence_tag, name) || !top.at_end())
+    return std::nullopt;
+  subject_fields out;
+  std::string* fields[] = {&out.common_name, &out.country,      &out.locality,
+                           &out.state,       &out.organization, &out.organizational_unit};
+  // The first occurrence of each attribute counts, as with
+  // X509_NAME_get_index_by_NID (even an empty one).
+  bool seen[std::size(fields)] = {};
+  der::reader rdns{name.content};
+  der::element rdn;
+  while (rdns.next(rdn)) {
+    der::reader set{rdn.content};
+    der::element atv;
+    if (rdn.tag != der::set_tag || !set.expect(der::sequence_tag, atv) || !set.at_end())
+      return std::nullopt;
+    der::reader parts{atv.content};
+    der::element type;
+    der::element value;
+    if (!parts.expect(der::oid_tag, type) || !parts.next(value) || !parts.at_end())
+      return std::nullopt;
+    auto at = subject_attribute(type.content);
+    if (at < 0 || !is_plain_text(value))
+      return std::nullopt;
+    auto i = static_cast<size_t>(at);
+    if (!seen[i]) {
+      seen[i] = true;
+      fields[i]->assign(value.content);
+    }
+  }
+  if (rdns.failed())
+    return std::nullopt;
+  return out;
+}
 
 std::string_view to_string(san_type type) {
   switch (type) {
