@@ -295,10 +295,11 @@ status read_head(std::string_view pem, std::string& der, csr_parts& parts, parse
       && text.substr(0, legacy_header.size()) != legacy_header)
     return csr_error("Invalid CSR: expected a PEM-encoded PKCS#10 request starting with '"
                      + std::string{header} + "'");
-  auto decoded = pem_decode(text, {"CERTIFICATE REQUEST", "NEW CERTIFICATE REQUEST"});
-  if (decoded)
+  std::optional<csr_parts> split;
+  if (auto decoded = pem_decode(text, {"CERTIFICATE REQUEST", "NEW CERTIFICATE REQUEST"})) {
     der = std::move(*decoded);
-  auto split = decoded ? split_csr(der) : std::nullopt;
+    split = split_csr(der);
+  }
   if (!split)
     return csr_error("Invalid CSR: the PEM block does not decode to a PKCS#10 request");
   parts = *split;

@@ -151,12 +151,9 @@ bool is_ascii(std::string_view text) {
 // byte for byte: well-formed UTF-8 in a UTF8String, ASCII in a
 // PrintableString or IA5String.
 bool is_plain_text(const der::element& value) {
-  constexpr uint8_t utf8_string_tag = 0x0c;
-  constexpr uint8_t printable_string_tag = 0x13;
-  constexpr uint8_t ia5_string_tag = 0x16;
-  if (value.tag == utf8_string_tag)
+  if (value.tag == der::utf8_string_tag)
     return is_strict_utf8(value.content);
-  if (value.tag == printable_string_tag || value.tag == ia5_string_tag)
+  if (value.tag == der::printable_string_tag || value.tag == der::ia5_string_tag)
     return is_ascii(value.content);
   return false;
 }

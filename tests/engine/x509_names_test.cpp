@@ -86,7 +86,9 @@ TEST_CASE("the DER subject reader reads what OpenSSL reads", "[engine][names]") 
   CHECK(repeated.common_name == "first");
   // An empty first value counts too, as in OpenSSL (its encoder refuses to
   // make one; its decoder reads it).
-  auto empty_first = raw_name({{o_oid, 0x0c, ""}, {o_oid, 0x0c, "later"}, {cn_oid, 0x13, "x"}});
+  auto empty_first = raw_name({{o_oid, der::utf8_string_tag, ""},
+                               {o_oid, der::utf8_string_tag, "later"},
+                               {cn_oid, der::printable_string_tag, "x"}});
   REQUIRE(read_subject_der(empty_first));
   REQUIRE(openssl_reading(empty_first));
   CHECK(*read_subject_der(empty_first) == *openssl_reading(empty_first));
@@ -128,9 +130,9 @@ TEST_CASE("the DER subject reader refuses malformed names", "[engine][names][mal
       // an attribute without a value, and one with a third element
       der::sequence(
           {der::tlv(der::set_tag, der::sequence({der::tlv(der::oid_tag, "\x55\x04\x03")}))}),
-      der::sequence(
-          {der::tlv(der::set_tag, der::sequence({der::tlv(der::oid_tag, "\x55\x04\x03"),
-                                                 der::tlv(0x0c, "a"), der::tlv(0x0c, "b")}))}),
+      der::sequence({der::tlv(der::set_tag, der::sequence({der::tlv(der::oid_tag, "\x55\x04\x03"),
+                                                           der::tlv(der::utf8_string_tag, "a"),
+                                                           der::tlv(der::utf8_string_tag, "b")}))}),
   };
   auto with_value = [](uint8_t tag, std::string_view bytes) {
     return der::sequence(
@@ -142,17 +144,20 @@ TEST_CASE("the DER subject reader refuses malformed names", "[engine][names][mal
                                     std::string_view{"\xf4\x90\x80\x80"}, // past U+10FFFF
                                     std::string_view{"\xe6\x97"},         // cut short
                                     std::string_view{"\xff"}})
-    malformed.push_back(with_value(0x0c, bad_utf8));
-  malformed.push_back(with_value(0x13, "caf\xe9")); // Latin-1 in a PrintableString
-  malformed.push_back(with_value(0x2c, "a"));       // a constructed UTF8String
+    malformed.push_back(with_value(der::utf8_string_tag, bad_utf8));
+  malformed.push_back(
+      with_value(der::printable_string_tag, "caf\xe9")); // Latin-1 in a PrintableString
+  malformed.push_back(with_value(0x2c, "a"));            // a constructed UTF8String
   for (const auto& bad : malformed) {
     CAPTURE(bad.size());
     CHECK_FALSE(read_subject_der(bad));
   }
   // Well-formed text of the three accepted string types is read as is.
-  CHECK(read_subject_der(with_value(0x0c, "\xe2\x82\xac"))->common_name == "\xe2\x82\xac");
-  CHECK(read_subject_der(with_value(0x13, "Example"))->common_name == "Example");
-  CHECK(read_subject_der(with_value(0x16, "a@b"))->common_name == "a@b");
+  CHECK(read_subject_der(with_value(der::utf8_string_tag, "\xe2\x82\xac"))->common_name
+        == "\xe2\x82\xac");
+  CHECK(read_subject_der(with_value(der::printable_string_tag, "Example"))->common_name
+        == "Example");
+  CHECK(read_subject_der(with_value(der::ia5_string_tag, "a@b"))->common_name == "a@b");
 }
 
 TEST_CASE("whatever the DER subject reader accepts, OpenSSL reads the same",
