@@ -14,6 +14,7 @@
 #include "engine/csr.hpp"
 #include "engine/hex.hpp"
 #include "engine/identifiers.hpp"
+#include "engine/key_encoding.hpp"
 #include "engine/key_generator.hpp"
 #include "engine/pem.hpp"
 #include "engine/time_format.hpp"
@@ -302,8 +303,10 @@ void refuse(self_ptr self, failure err) {
 }
 
 void use_key(request_state& st, std::shared_ptr<EVP_PKEY> key) {
-  st.record.plan.public_key_der = public_key_to_der(key.get());
-  st.private_key_pem = private_key_to_pkcs8_pem(key.get());
+  key_pair_der encoded;
+  key_pair_to_der(key.get(), encoded);
+  st.record.plan.public_key_der = std::move(encoded.public_key);
+  st.private_key_pem = pem_encode("PRIVATE KEY", encoded.private_key);
   st.generated_key = std::move(key);
   st.record.managed_key = true;
 }

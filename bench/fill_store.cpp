@@ -12,7 +12,7 @@
 
 #include "engine/identifiers.hpp"
 #include "engine/key_generator.hpp"
-#include "engine/pem.hpp"
+#include "engine/key_encoding.hpp"
 #include "engine/time_format.hpp"
 #include "engine/x509_names.hpp"
 #include "storage/ca_material.hpp"

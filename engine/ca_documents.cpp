@@ -4,6 +4,7 @@
 #include <openssl/pem.h>
 
 #include "engine/chain_verifier.hpp"
+#include "engine/key_encoding.hpp"
 #include "engine/pem.hpp"
 
 namespace certmint {

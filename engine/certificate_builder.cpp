@@ -3,7 +3,7 @@
 #include <arpa/inet.h>
 
 #include "engine/der.hpp"
-#include "engine/pem.hpp"
+#include "engine/key_encoding.hpp"
 #include "engine/public_key.hpp"
 
 namespace certmint {

@@ -37,9 +37,8 @@ bool reader::next(element& out) {
   return true;
 }
 
-void append_tlv(std::string& out, uint8_t tag, std::string_view content) {
+void append_header(std::string& out, uint8_t tag, size_t length) {
   out.push_back(static_cast<char>(tag));
-  auto length = content.size();
   if (length < 0x80) {
     out.push_back(static_cast<char>(length));
   } else {
@@ -51,6 +50,10 @@ void append_tlv(std::string& out, uint8_t tag, std::string_view content) {
     while (count > 0)
       out.push_back(bytes[--count]);
   }
+}
+
+void append_tlv(std::string& out, uint8_t tag, std::string_view content) {
+  append_header(out, tag, content.size());
   out.append(content);
 }
 

@@ -56,6 +56,9 @@ private:
   bool failed_ = false;
 };
 
+/// Appends a tag and the encoding of a content length to `out`.
+void append_header(std::string& out, uint8_t tag, size_t length);
+
 /// Appends a tag-length-value to `out`.
 void append_tlv(std::string& out, uint8_t tag, std::string_view content);
 

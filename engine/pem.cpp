@@ -238,41 +238,4 @@ result<x509_ptr> certificate_from_pem(std::string_view pem) {
   return cert;
 }
 
-std::string private_key_to_pkcs8_der(EVP_PKEY* key) {
-  return i2d_to_string([key](unsigned char** out) { return i2d_PrivateKey(key, out); });
-}
-
-std::string private_key_to_pkcs8_pem(EVP_PKEY* key) {
-  bio_ptr bio{BIO_new(BIO_s_mem())};
-  if (PEM_write_bio_PKCS8PrivateKey(bio.get(), key, nullptr, nullptr, 0, nullptr, nullptr) != 1)
-    return {};
-  char* data = nullptr;
-  auto len = BIO_get_mem_data(bio.get(), &data);
-  return std::string(data, static_cast<size_t>(len));
-}
-
-result<pkey_ptr> private_key_from_pkcs8_der(std::string_view der) {
-  auto ptr = reinterpret_cast<const unsigned char*>(der.data());
-  pkey_ptr key{d2i_AutoPrivateKey(nullptr, &ptr, static_cast<long>(der.size()))};
-  if (!key) {
-    ERR_clear_error();
-    return make_failure(errc::internal, "stored private key does not decode");
-  }
-  return key;
-}
-
-std::string public_key_to_der(EVP_PKEY* key) {
-  return i2d_to_string([key](unsigned char** out) { return i2d_PUBKEY(key, out); });
-}
-
-result<pkey_ptr> public_key_from_der(std::string_view der) {
-  auto ptr = reinterpret_cast<const unsigned char*>(der.data());
-  pkey_ptr key{d2i_PUBKEY(nullptr, &ptr, static_cast<long>(der.size()))};
-  if (!key) {
-    ERR_clear_error();
-    return make_failure(errc::bad_request, "not a DER-encoded public key");
-  }
-  return key;
-}
-
 } // namespace certmint

@@ -27,13 +27,4 @@ std::string certificate_to_pem(X509* cert);
 result<x509_ptr> certificate_from_der(std::string_view der);
 result<x509_ptr> certificate_from_pem(std::string_view pem);
 
-/// PKCS#8 (unencrypted) encodings of a private key.
-std::string private_key_to_pkcs8_der(EVP_PKEY* key);
-std::string private_key_to_pkcs8_pem(EVP_PKEY* key);
-result<pkey_ptr> private_key_from_pkcs8_der(std::string_view der);
-
-/// SubjectPublicKeyInfo DER encoding of a key's public half.
-std::string public_key_to_der(EVP_PKEY* key);
-result<pkey_ptr> public_key_from_der(std::string_view der);
-
 } // namespace certmint

@@ -7,18 +7,11 @@
 #include <openssl/param_build.h>
 
 #include "engine/der.hpp"
+#include "engine/key_oids.hpp"
 
 namespace certmint {
 
-using namespace std::string_view_literals;
-
 namespace {
-
-constexpr std::string_view oid_rsa_encryption = "\x2a\x86\x48\x86\xf7\x0d\x01\x01\x01"sv;
-constexpr std::string_view oid_ec_public_key = "\x2a\x86\x48\xce\x3d\x02\x01"sv;
-constexpr std::string_view oid_prime256v1 = "\x2a\x86\x48\xce\x3d\x03\x01\x07"sv;
-constexpr std::string_view oid_secp384r1 = "\x2b\x81\x04\x00\x22"sv;
-constexpr std::string_view oid_secp521r1 = "\x2b\x81\x04\x00\x23"sv;
 
 struct spki_parts {
   std::string_view algorithm_oid;
@@ -137,7 +130,7 @@ result<key_algorithm> classify_spki(std::string_view spki, std::string_view orig
   if (!parts)
     return std::move(parts).error();
   auto in = " in " + std::string{origin};
-  if (parts->algorithm_oid == oid_rsa_encryption) {
+  if (parts->algorithm_oid == key_oid::rsa_encryption) {
     std::string_view n;
     std::string_view e;
     if (!rsa_components(parts->key_bits, n, e))
@@ -156,17 +149,17 @@ result<key_algorithm> classify_spki(std::string_view spki, std::string_view orig
                                                    + ". Supported: 2048, 3072, 4096");
     }
   }
-  if (parts->algorithm_oid == oid_ec_public_key) {
+  if (parts->algorithm_oid == key_oid::ec_public_key) {
     const auto& params = parts->parameters;
     if (params.tag != der::oid_tag)
       return make_failure(errc::bad_request,
                           "Unsupported ECDSA curve" + in
                               + ": explicit curve parameters. Supported: P-256, P-384, P-521");
-    if (params.content == oid_prime256v1)
+    if (params.content == key_oid::prime256v1)
       return key_algorithm::ec_p256;
-    if (params.content == oid_secp384r1)
+    if (params.content == key_oid::secp384r1)
       return key_algorithm::ec_p384;
-    if (params.content == oid_secp521r1)
+    if (params.content == key_oid::secp521r1)
       return key_algorithm::ec_p521;
     return make_failure(errc::bad_request, "Unsupported ECDSA curve" + in + ": "
                                                + oid_name(params.content)

@@ -3,7 +3,7 @@
 #include "engine/certificate_builder.hpp"
 #include "engine/identifiers.hpp"
 #include "engine/key_generator.hpp"
-#include "engine/pem.hpp"
+#include "engine/key_encoding.hpp"
 #include "storage/key_sealer.hpp"
 
 namespace certmint {

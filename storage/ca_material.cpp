@@ -1,5 +1,6 @@
 #include "storage/ca_material.hpp"
 
+#include "engine/key_encoding.hpp"
 #include "engine/pem.hpp"
 #include "storage/key_sealer.hpp"
 #include "storage/records.hpp"

@@ -5,6 +5,7 @@
 #include "engine/certificate_builder.hpp"
 #include "engine/identifiers.hpp"
 #include "engine/key_generator.hpp"
+#include "engine/key_encoding.hpp"
 #include "engine/pem.hpp"
 #include "engine/time_format.hpp"
 #include "tests/support/test_pki.hpp"

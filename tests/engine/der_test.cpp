@@ -6,7 +6,7 @@
 #include "engine/hex.hpp"
 #include "engine/key_generator.hpp"
 #include "engine/openssl_types.hpp"
-#include "engine/pem.hpp"
+#include "engine/key_encoding.hpp"
 #include "engine/public_key.hpp"
 #include "tests/support/test_pki.hpp"
 
