@@ -13,7 +13,9 @@ namespace certmint::bench {
 double crypto_ceiling(key_algorithm ca_alg, key_algorithm leaf_alg, size_t threads,
                       std::chrono::milliseconds duration);
 
-/// Key generation per second for the managed-key path's algorithm.
-double keygen_ceiling(key_algorithm alg, size_t threads, std::chrono::milliseconds duration);
+/// The same limit for the managed-key path: one key pair generated (leaf
+/// key) plus one certificate signature (CA key) per certificate.
+double managed_ceiling(key_algorithm ca_alg, key_algorithm leaf_alg, size_t threads,
+                       std::chrono::milliseconds duration);
 
 } // namespace certmint::bench
