@@ -1,6 +1,7 @@
 #include <catch2/catch.hpp>
 
 #include <cstdio>
+#include <random>
 #include <string>
 
 #include "gateway/json_writer.hpp"
@@ -50,12 +51,27 @@ TEST_CASE("json writer escapes what JSON requires and copies the rest", "[gatewa
     }
     return out + "\"";
   };
-  for (char special : {'"', '\\', '\n', '\x01', '\x1f', '\x7f', '\x80', '\xff'})
+  for (char special : {'"', '\\', '\n', '\r', '\t', '\x00', '\x01', '\x1f', '\x7f', '\x80', '\xff'})
     for (size_t at = 0; at < 40; ++at) {
       std::string text(40, 'a');
       text[at] = special;
       text[39 - at / 2] = special;
       CAPTURE(static_cast<int>(static_cast<unsigned char>(special)), at);
+      CHECK(quoted(text) == reference(text));
+    }
+
+  // Strings dense in escapes of both lengths (two bytes and six), of every
+  // length around the 16-byte steps, so that runs and escapes meet at
+  // every offset.
+  std::mt19937 rng{20261205};
+  const std::string alphabet = std::string{"ab\"\\\n\r\t\x01\x1f\x7f\xc3"} + '\0';
+  std::uniform_int_distribution<size_t> pick(0, alphabet.size() - 1);
+  for (size_t length = 0; length < 100; ++length)
+    for (int round = 0; round < 20; ++round) {
+      std::string text;
+      for (size_t i = 0; i < length; ++i)
+        text += alphabet[pick(rng)];
+      CAPTURE(length, round);
       CHECK(quoted(text) == reference(text));
     }
 
