@@ -137,16 +137,9 @@ public:
     return ++generation_;
   }
 
-  // Watches the socket for `events` (one-shot); mutex held.
-  void arm_locked(uint32_t events) {
-    epoll_event ev{};
-    ev.events = events | EPOLLONESHOT;
-    ev.data.ptr = static_cast<exchange_sink*>(this);
-    ::epoll_ctl(core->epoll_fd, EPOLL_CTL_MOD, fd, &ev);
-  }
-
   // Sends what `out` holds and decides what comes next; mutex held.
-  // Returns true when the loop must parse bytes already received.
+  // Returns true when the loop must look at the connection again: bytes
+  // already received to parse, or an input edge that arrived meanwhile.
   bool flush_locked() {
     while (out_sent_ < out_.size()) {
       auto n =
@@ -158,20 +151,20 @@ public:
       if (n < 0 && errno == EINTR)
         continue;
       if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) {
+        // The failed send marked the socket full: an output edge follows
+        // once it drains.
         if (state != phase::writing) {
           state = phase::writing;
           since = clock::now();
         }
-        arm_locked(EPOLLOUT);
         return false;
       }
-      // The client is gone: stop both directions; the loop sees the hang-up
-      // and closes.
+      // The client is gone: stop both directions; the loop reads the
+      // hang-up and closes.
       ::shutdown(fd, SHUT_RDWR);
       state = phase::lingering;
       since = clock::now();
-      arm_locked(EPOLLIN);
-      return false;
+      return true;
     }
     out_.clear();
     out_sent_ = 0;
@@ -181,14 +174,10 @@ public:
     if (!keep_alive_) {
       ::shutdown(fd, SHUT_WR);
       state = phase::lingering;
-      arm_locked(EPOLLIN);
-      return false;
+      return readable;
     }
     state = phase::reading;
-    if (pipelined_)
-      return true;
-    arm_locked(EPOLLIN);
-    return false;
+    return pipelined_ || readable;
   }
 
   const int fd;
@@ -198,6 +187,15 @@ public:
   // Guarded by `mutex`: what other threads touch while a request is out.
   std::mutex mutex;
   phase state = phase::reading;
+  /// An input edge (bytes, hang-up or error) arrived that the loop has not
+  /// read yet. The socket is registered edge-triggered for input and
+  /// output, once: no system call re-arms it per request.
+  bool readable = false;
+  /// The peer ended its side (or the socket failed): once the bytes queued
+  /// before it are read, `recv` answers end-of-file. The edge reporting it
+  /// may be the one that reported those bytes, so after it a short read no
+  /// longer proves there is nothing more to see.
+  bool peer_shut = false;
   clock::time_point since = clock::now(); ///< when `state` was entered
   std::vector<deadline_hook> deadlines;
 
@@ -245,8 +243,9 @@ public:
   // Registers an accepted socket (on this loop's thread).
   void adopt(int fd) {
     auto conn = std::make_shared<connection>(fd, core_, this, options_.limits);
+    // Bytes that arrived before this registration are reported at once.
     epoll_event ev{};
-    ev.events = EPOLLIN | EPOLLONESHOT;
+    ev.events = EPOLLIN | EPOLLOUT | EPOLLRDHUP | EPOLLET;
     ev.data.ptr = static_cast<exchange_sink*>(conn.get());
     if (::epoll_ctl(core_->epoll_fd, EPOLL_CTL_ADD, fd, &ev) != 0) {
       ::close(fd);
@@ -256,14 +255,24 @@ public:
     connections_.emplace(conn.get(), std::move(conn));
   }
 
-  // Parses what a connection holds (after a pipelined answer).
+  // Goes on with a connection whose answer is out: reads what arrived
+  // meanwhile, or parses what it already holds (a pipelined request).
   void resume(connection& conn) {
+    phase state = phase::closed;
+    bool readable = false;
     {
       std::lock_guard<std::mutex> guard{conn.mutex};
-      if (conn.state != phase::reading)
-        return;
+      state = conn.state;
+      readable = conn.readable;
     }
-    process_input(conn, false);
+    if (state == phase::reading) {
+      if (readable)
+        on_readable(conn);
+      else
+        process_input(conn, false);
+    } else if (state == phase::lingering && readable) {
+      discard_until_closed(conn);
+    }
   }
 
 private:
@@ -280,7 +289,9 @@ private:
   }
 
   void accept_ready();
-  void on_event(connection& conn);
+  void on_event(connection& conn, uint32_t events);
+  void revisit_if_readable(connection& conn);
+  bool clear_readable(connection& conn);
   void on_readable(connection& conn);
   void process_input(connection& conn, bool eof);
   void refuse(connection& conn, int status, const std::string& message);
@@ -356,7 +367,8 @@ void event_loop::run() {
       else if (ptr == &listen_marker)
         accept_ready();
       else
-        on_event(*static_cast<connection*>(static_cast<exchange_sink*>(ptr)));
+        on_event(*static_cast<connection*>(static_cast<exchange_sink*>(ptr)),
+                 events[static_cast<size_t>(i)].events);
     }
     closed_.clear();
     auto now = clock::now();
@@ -416,22 +428,50 @@ void event_loop::accept_ready() {
   }
 }
 
-void event_loop::on_event(connection& conn) {
-  phase state = phase::closed;
+void event_loop::on_event(connection& conn, uint32_t events) {
   {
     std::lock_guard<std::mutex> guard{conn.mutex};
-    state = conn.state;
-    if (state == phase::writing) {
-      bool resume_parsing = conn.flush_locked();
-      if (!resume_parsing)
+    if ((events & (EPOLLIN | EPOLLRDHUP | EPOLLHUP | EPOLLERR)) != 0)
+      conn.readable = true;
+    if ((events & (EPOLLRDHUP | EPOLLHUP | EPOLLERR)) != 0)
+      conn.peer_shut = true;
+    switch (conn.state) {
+      case phase::writing:
+        if ((events & (EPOLLOUT | EPOLLHUP | EPOLLERR)) == 0 || !conn.flush_locked())
+          return;
+        break;
+      case phase::reading:
+      case phase::lingering:
+        // Output edges come with most input edges; alone they say nothing.
+        if (!conn.readable)
+          return;
+        break;
+      case phase::handling: // read once the answer is out
+      case phase::closed:
         return;
-      state = phase::reading;
     }
   }
-  if (state == phase::reading)
-    on_readable(conn);
-  else if (state == phase::lingering)
-    discard_until_closed(conn);
+  resume(conn);
+}
+
+// With edge-triggered registration, input left unread gets no new edge:
+// the loop comes back to it through its inbox.
+void event_loop::revisit_if_readable(connection& conn) {
+  {
+    std::lock_guard<std::mutex> guard{conn.mutex};
+    if (!conn.readable)
+      return;
+  }
+  core_->post([self = conn.shared_from_this()] { self->loop->resume(*self); });
+}
+
+// Clears the input edge before reading: an edge after this is a new one.
+// Returns whether the peer has ended its side, i.e. whether reads must go
+// on past a short one until they see end-of-file.
+bool event_loop::clear_readable(connection& conn) {
+  std::lock_guard<std::mutex> guard{conn.mutex};
+  conn.readable = false;
+  return conn.peer_shut;
 }
 
 void event_loop::on_readable(connection& conn) {
@@ -439,15 +479,23 @@ void event_loop::on_readable(connection& conn) {
   bool eof = false;
   size_t total = 0;
   bool started = conn.in.empty() && !conn.request_open;
+  bool until_eof = clear_readable(conn);
   for (;;) {
     auto n = ::recv(conn.fd, buffer.data(), buffer.size(), 0);
     if (n > 0) {
       conn.in.append(buffer.data(), static_cast<size_t>(n));
       total += static_cast<size_t>(n);
-      // A short read emptied the socket: epoll says when more arrives,
-      // which saves the recv that would only answer EAGAIN.
-      if (static_cast<size_t>(n) < buffer.size() || total >= max_read_per_event)
+      // A short read emptied the socket (TCP copies all it has queued):
+      // bytes that arrive later raise a new edge, which saves the recv
+      // that would only answer EAGAIN.
+      if (static_cast<size_t>(n) < buffer.size() && !until_eof)
         break;
+      if (total >= max_read_per_event) {
+        // Fair to the loop's other connections; the rest is read later.
+        std::lock_guard<std::mutex> guard{conn.mutex};
+        conn.readable = true;
+        break;
+      }
       continue;
     }
     if (n == 0) {
@@ -470,12 +518,10 @@ void event_loop::on_readable(connection& conn) {
 
 void event_loop::process_input(connection& conn, bool eof) {
   if (conn.in.empty()) {
-    if (eof) {
+    if (eof)
       close(conn);
-      return;
-    }
-    std::lock_guard<std::mutex> guard{conn.mutex};
-    conn.arm_locked(EPOLLIN);
+    else
+      revisit_if_readable(conn);
     return;
   }
   switch (conn.parser.parse(conn.in)) {
@@ -487,8 +533,7 @@ void event_loop::process_input(connection& conn, bool eof) {
       if (conn.parser.take_continue()) [[maybe_unused]]
         auto sent = ::send(conn.fd, continue_line.data(), continue_line.size(),
                            MSG_NOSIGNAL | MSG_DONTWAIT);
-      std::lock_guard<std::mutex> guard{conn.mutex};
-      conn.arm_locked(EPOLLIN);
+      revisit_if_readable(conn);
       return;
     }
     case http_request_parser::outcome::failed: {
@@ -521,23 +566,29 @@ void event_loop::refuse(connection& conn, int status, const std::string& message
 void event_loop::discard_until_closed(connection& conn) {
   thread_local std::array<char, read_chunk> sink;
   size_t total = 0;
+  bool until_eof = clear_readable(conn);
   for (;;) {
     auto n = ::recv(conn.fd, sink.data(), sink.size(), 0);
     if (n > 0) {
       total += static_cast<size_t>(n);
+      if (static_cast<size_t>(n) < sink.size() && !until_eof)
+        return;
       if (total < max_read_per_event)
         continue;
-      break;
+      {
+        std::lock_guard<std::mutex> guard{conn.mutex};
+        conn.readable = true;
+      }
+      revisit_if_readable(conn);
+      return;
     }
     if (n < 0 && errno == EINTR)
       continue;
     if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK))
-      break;
+      return;
     close(conn);
     return;
   }
-  std::lock_guard<std::mutex> guard{conn.mutex};
-  conn.arm_locked(EPOLLIN);
 }
 
 void event_loop::close(connection& conn) {

@@ -43,6 +43,16 @@ public:
             == static_cast<ssize_t>(bytes.size()));
   }
 
+  // send() without assertions, for a thread of its own (Catch2's are not
+  // thread-safe).
+  bool try_send(const std::string& bytes) {
+    return ::send(fd_, bytes.data(), bytes.size(), MSG_NOSIGNAL)
+           == static_cast<ssize_t>(bytes.size());
+  }
+
+  // Ends the client's side of the stream (the server reads end-of-file).
+  void shutdown_write() { ::shutdown(fd_, SHUT_WR); }
+
   // Bytes until the peer closes or `timeout` passes without any.
   std::string read_all(std::chrono::milliseconds timeout = 3000ms) {
     std::string out;
@@ -205,6 +215,69 @@ TEST_CASE("transport: answers from other threads, deadlines and abandoned reques
   // The connection still serves.
   c.send(get("/echo"));
   CHECK(c.read_response().rfind("HTTP/1.1 200", 0) == 0);
+}
+
+TEST_CASE("transport: bytes that arrive while a request is handled are read after its answer",
+          "[gateway][transport]") {
+  // The socket is registered edge-triggered once: an edge that comes while
+  // a handler has the request is remembered, not lost.
+  auto options = fixture::short_timeouts();
+  options.idle_timeout = 10000ms;
+  options.read_timeout = 10000ms;
+  fixture f{options};
+  {
+    raw_client c{f.port};
+    c.send(get("/later"));
+    std::this_thread::sleep_for(10ms);
+    c.send(get("/echo"));
+    CHECK(c.read_response().find("\r\n\r\nlater") != std::string::npos);
+    CHECK(c.read_response().find("\r\n\r\nGET ") != std::string::npos);
+  }
+  {
+    // A half-close during the handling: the answer, then the server closes
+    // at once instead of after its idle timeout.
+    raw_client c{f.port};
+    c.send(get("/later"));
+    std::this_thread::sleep_for(10ms);
+    c.shutdown_write();
+    auto began = std::chrono::steady_clock::now();
+    auto res = c.read_all(5000ms);
+    CHECK(res.find("\r\n\r\nlater") != std::string::npos);
+    CHECK(std::chrono::steady_clock::now() - began < 3000ms);
+  }
+  // A request and the half-close right behind it, usually reported by one
+  // edge: the end-of-file after the request is still seen, so each
+  // connection is answered and closed at once.
+  for (int i = 0; i < 20; ++i) {
+    raw_client c{f.port};
+    c.send(get("/echo"));
+    c.shutdown_write();
+    auto began = std::chrono::steady_clock::now();
+    auto res = c.read_all(5000ms);
+    CHECK(res.find("\r\n\r\nGET ") != std::string::npos);
+    CHECK(std::chrono::steady_clock::now() - began < 3000ms);
+  }
+}
+
+TEST_CASE("transport: a burst of pipelined requests larger than the socket buffers",
+          "[gateway][transport]") {
+  // 1.6 MB of requests in one burst, the first answered from another
+  // thread: read over many input edges, some of which come while a request
+  // is out, and answered in order.
+  fixture f;
+  raw_client c{f.port};
+  constexpr int count = 50000;
+  std::string burst = get("/later");
+  for (int i = 1; i < count; ++i)
+    burst += get("/echo");
+  bool sent = false;
+  std::thread sender{[&c, &burst, &sent] { sent = c.try_send(burst); }};
+  int answered = 0;
+  while (answered < count && c.read_response().find("HTTP/1.1 200 ") == 0)
+    ++answered;
+  sender.join();
+  CHECK(sent);
+  CHECK(answered == count);
 }
 
 TEST_CASE("transport: Expect 100-continue and chunked uploads", "[gateway][transport]") {
