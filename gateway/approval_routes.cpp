@@ -227,7 +227,7 @@ struct approval_context {
   }
 
   void decide(const request& req, response& res, const identity_record& who, bool approve) {
-    const auto id = req.param(0);
+    const auto& id = req.param(0);
     if (!respond.uuid_param(res, id, "requestId"))
       return;
     std::string comment;
@@ -244,7 +244,7 @@ struct approval_context {
   }
 
   void get_request(const request& req, response& res, const identity_record& who) {
-    const auto id = req.param(0);
+    const auto& id = req.param(0);
     if (!respond.uuid_param(res, id, "requestId"))
       return;
     auto approval = load_approval(*db, id);
@@ -308,7 +308,7 @@ void add_approval_routes(http_router& router, http_responder& r,
   router.add("GET", base + id, route_mode::blocking,
              r.authenticated(role_manage | role_read, "read", "ApprovalPolicies",
                              [ctx](const request& req, response& res, auto&) {
-                               const auto policy_id = req.param(0);
+                               const auto& policy_id = req.param(0);
                                if (!ctx->respond.uuid_param(res, policy_id, "policyId"))
                                  return;
                                ctx->respond.reply(res, ctx->load_policy(policy_id), render_policy);
@@ -328,7 +328,7 @@ void add_approval_routes(http_router& router, http_responder& r,
   router.add("DELETE", base + id, route_mode::blocking,
              r.authenticated(role_manage, "delete", "ApprovalPolicies",
                              [ctx](const request& req, response& res, auto&) {
-                               const auto policy_id = req.param(0);
+                               const auto& policy_id = req.param(0);
                                if (!ctx->respond.uuid_param(res, policy_id, "policyId"))
                                  return;
                                ctx->respond.reply(

@@ -126,7 +126,7 @@ void add_identity_routes(http_router& router, http_responder& r,
       r.authenticated(
           0, "delete", "Identities",
           [&r, db, &bridge, writes](const http_request& req, http_response& res, auto&) {
-            const auto id = req.param(0);
+            const auto& id = req.param(0);
             if (!r.uuid_param(res, id, "tokenId"))
               return;
             std::lock_guard<std::mutex> guard{*writes};
