@@ -11,8 +11,8 @@
 #include <vector>
 
 #include "engine/identifiers.hpp"
-#include "engine/key_generator.hpp"
 #include "engine/key_encoding.hpp"
+#include "engine/key_generator.hpp"
 #include "engine/time_format.hpp"
 #include "engine/x509_names.hpp"
 #include "storage/ca_material.hpp"

@@ -4,6 +4,7 @@
 #include <netinet/in.h>
 #include <netinet/tcp.h>
 #include <sys/epoll.h>
+#include <sys/resource.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
@@ -14,6 +15,7 @@
 #include <cstring>
 #include <fstream>
 #include <memory>
+#include <sstream>
 #include <thread>
 
 #include <simdjson.h>
@@ -46,9 +48,50 @@ uint64_t rss_kib(int pid) {
   return 0;
 }
 
+std::optional<double> parse_proc_stat_cpu_seconds(std::string_view line, long ticks_per_second) {
+  // "pid (comm) state ppid ...": comm may hold spaces and parentheses, so
+  // the fields are counted from the last ')'. utime and stime are fields 14
+  // and 15, the 12th and 13th after it.
+  auto close = line.rfind(')');
+  if (close == std::string_view::npos || ticks_per_second <= 0)
+    return std::nullopt;
+  std::istringstream rest{std::string{line.substr(close + 1)}};
+  std::string field;
+  unsigned long long utime = 0;
+  unsigned long long stime = 0;
+  for (int i = 0; i < 11; ++i)
+    if (!(rest >> field))
+      return std::nullopt;
+  if (!(rest >> field) || field.find_first_not_of("0123456789") != std::string::npos)
+    return std::nullopt;
+  utime = std::stoull(field);
+  if (!(rest >> field) || field.find_first_not_of("0123456789") != std::string::npos)
+    return std::nullopt;
+  stime = std::stoull(field);
+  return static_cast<double>(utime + stime) / static_cast<double>(ticks_per_second);
+}
+
+std::optional<double> cpu_seconds(int pid) {
+  std::ifstream stat{"/proc/" + std::to_string(pid) + "/stat"};
+  std::string line;
+  if (!std::getline(stat, line))
+    return std::nullopt;
+  return parse_proc_stat_cpu_seconds(line, ::sysconf(_SC_CLK_TCK));
+}
+
 namespace {
 
 using clock = std::chrono::steady_clock;
+
+// The CPU time this process (the load generator, all its threads) has used.
+double own_cpu_seconds() {
+  rusage usage{};
+  ::getrusage(RUSAGE_SELF, &usage);
+  auto seconds = [](const timeval& t) {
+    return static_cast<double>(t.tv_sec) + static_cast<double>(t.tv_usec) / 1e6;
+  };
+  return seconds(usage.ru_utime) + seconds(usage.ru_stime);
+}
 
 // One client connection and the operation it runs.
 struct connection {
@@ -392,7 +435,14 @@ run_result run_load(const target& where, const workload& work, const load_option
       }
       std::fputs("\r", stderr);
     }};
+  auto server_cpu_before = options.server_pid > 0 ? cpu_seconds(options.server_pid) : std::nullopt;
+  auto own_cpu_before = own_cpu_seconds();
   auto result = gen.run();
+  result.generator_cpu_seconds = own_cpu_seconds() - own_cpu_before;
+  if (server_cpu_before) {
+    if (auto after = cpu_seconds(options.server_pid))
+      result.server_cpu_seconds = *after - *server_cpu_before;
+  }
   stop = true;
   if (reporter.joinable())
     reporter.join();

@@ -2,7 +2,9 @@
 
 #include <chrono>
 #include <functional>
+#include <optional>
 #include <string>
+#include <string_view>
 #include <utility>
 #include <vector>
 
@@ -81,12 +83,19 @@ struct load_options {
   std::chrono::milliseconds duration{10000};
   uint64_t max_requests = 0;
   bool progress = false; ///< a live line on stderr
-  int server_pid = 0;    ///< when set, the server's RSS is sampled during the run
+  int server_pid = 0;    ///< when set, the server's RSS and CPU time are sampled
   std::chrono::milliseconds call_timeout{60000};
 };
 
 /// Resident set size of a process in KiB, from /proc (0 if unknown).
 uint64_t rss_kib(int pid);
+
+/// The CPU time (user + system, all threads) in one line of /proc/PID/stat,
+/// in seconds; nullopt when the line is not such a line.
+std::optional<double> parse_proc_stat_cpu_seconds(std::string_view line, long ticks_per_second);
+
+/// The CPU time a process has used so far, in seconds (nullopt if unknown).
+std::optional<double> cpu_seconds(int pid);
 
 /// The string at a JSON pointer of a body ("" when absent).
 std::string json_field(const std::string& body, const char* pointer);

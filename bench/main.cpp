@@ -33,6 +33,7 @@ struct options {
   target server;
   std::string profile_slug = "default";
   std::string cfssl; ///< host:port of `cfssl serve`, empty: skip
+  int cfssl_pid = 0; ///< sampled like --server-pid during the cfssl run
   load_options load;
   size_t csr_count = 256;
   key_algorithm key_alg = key_algorithm::ec_p256;
@@ -55,7 +56,7 @@ const char* usage =
     "  --modes LIST             of sync-csr, sync-managed, poll, async-submit, async-poll,\n"
     "                           mixed (default: sync-csr,sync-managed,poll); MODE@N runs\n"
     "                           that mode with N connections (overload runs)\n"
-    "  --server-pid PID         sample the server's RSS during each mode\n"
+    "  --server-pid PID         sample the server's RSS and CPU time during each mode\n"
     "  --poll-ids FILE          request ids (one per line) for the poll mode\n"
     "  --connections N          concurrent keep-alive connections (64)\n"
     "  --duration SECONDS       per mode (10)\n"
@@ -66,6 +67,7 @@ const char* usage =
     "  --key-algorithm ALG      leaf key algorithm (EC_prime256v1)\n"
     "  --ca-key-algorithm ALG   CA key algorithm for the crypto ceiling (EC_prime256v1)\n"
     "  --cfssl HOST:PORT        also drive `cfssl serve` with the same CSRs\n"
+    "  --cfssl-pid PID          sample cfssl's RSS and CPU time during its run\n"
     "  --json FILE              write the results as JSON\n";
 
 bool parse_host_port(const std::string& text, std::string& host, int& port) {
@@ -112,6 +114,8 @@ bool parse_args(int argc, char** argv, options& opt) {
       (arg == "--key-algorithm" ? opt.key_alg : opt.ca_alg) = *alg;
     } else if (arg == "--cfssl") {
       opt.cfssl = value();
+    } else if (arg == "--cfssl-pid") {
+      opt.cfssl_pid = std::atoi(value().c_str());
     } else if (arg == "--poll-ids") {
       opt.poll_ids = value();
     } else if (arg == "--server-pid") {
@@ -244,7 +248,10 @@ int main(int argc, char** argv) {
     work.next = [&](size_t c, uint64_t i) {
       return http_call{true, "/api/v1/cfssl/sign", cfssl_bodies[pick(c, i)], {}};
     };
-    auto result = run_load(cfssl, work, opt.load);
+    // The samples are of the server driven: cfssl here, not certmint.
+    auto load = opt.load;
+    load.server_pid = opt.cfssl_pid;
+    auto result = run_load(cfssl, work, load);
     cfssl_throughput = result.throughput();
     std::printf("%s\n", summary_line(result, ceiling).c_str());
     results.emplace_back(std::move(result), baseline::crypto);
@@ -388,10 +395,16 @@ int main(int argc, char** argv) {
   std::printf("ratios to the higher ceilings (%.0f certificates/s; managed-key %.0f "
               "certificates/s):\n",
               ceiling, managed);
-  for (const auto& [r, against] : results)
-    if (against != baseline::none)
-      std::printf("  %-28s %9.0f req/s  ratio %5.2f\n", r.name.c_str(), r.throughput(),
-                  r.throughput() / against_of(against));
+  for (const auto& [r, against] : results) {
+    if (against == baseline::none)
+      continue;
+    std::printf("  %-28s %9.0f req/s  ratio %5.2f", r.name.c_str(), r.throughput(),
+                r.throughput() / against_of(against));
+    // What the server's own CPU cost allows, were the generator elsewhere.
+    if (auto alone = r.server_alone_ratio(against_of(against), cores); alone >= 0)
+      std::printf("  server alone %5.2f", alone);
+    std::printf("\n");
+  }
 
   for (const auto& [r, against] : results)
     if (r.name == "sync-csr" && cfssl_throughput > 0)
@@ -412,7 +425,7 @@ int main(int argc, char** argv) {
     w.value(managed_before).value(managed_after).end_array();
     w.key("runs").begin_array();
     for (const auto& [r, against] : results)
-      w.raw(to_json(r, against_of(against)));
+      w.raw(to_json(r, against_of(against), cores));
     w.end_array();
     w.end_object();
     std::ofstream{opt.json_path} << w.str() << "\n";

@@ -32,7 +32,7 @@ JSON
   cfssl serve -address 127.0.0.1 -port 18888 -ca "$WORK/ca.pem" -ca-key "$WORK/ca-key.pem" \
     -config "$WORK/cfssl.json" > "$WORK/cfssl.log" 2>&1 &
   PIDS+=($!)
-  CFSSL_ARGS=(--cfssl 127.0.0.1:18888)
+  CFSSL_ARGS=(--cfssl 127.0.0.1:18888 --cfssl-pid $!)
 else
   echo "cfssl not installed: skipping the cfssl comparison (apt-get install golang-cfssl)"
 fi

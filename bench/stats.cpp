@@ -33,6 +33,13 @@ void run_result::merge(run_result other) {
   verify_failures += other.verify_failures;
 }
 
+double run_result::server_alone_ratio(double ceiling, unsigned cores) const {
+  auto us = server_cpu_us_per_request();
+  if (us <= 0 || ceiling <= 0 || cores == 0)
+    return -1;
+  return static_cast<double>(cores) * 1e6 / us / ceiling;
+}
+
 std::string summary_line(const run_result& r, double ceiling) {
   char buf[512];
   auto ratio = ceiling > 0 ? r.throughput() / ceiling : 0;
@@ -46,6 +53,11 @@ std::string summary_line(const run_result& r, double ceiling) {
   std::string out = buf;
   if (r.peak_rss_kib > 0)
     out += "  rss peak " + std::to_string(r.peak_rss_kib / 1024) + " MiB";
+  if (auto server = r.server_cpu_us_per_request(); server >= 0) {
+    std::snprintf(buf, sizeof(buf), "  cpu/req server %.0f us, generator %.0f us", server,
+                  r.generator_cpu_us_per_request());
+    out += buf;
+  }
   if (r.pending_before >= 0)
     out += "  pending " + std::to_string(r.pending_before) + "->" + std::to_string(r.pending_after);
   for (const auto& [status, count] : r.errors_by_status)
@@ -53,7 +65,7 @@ std::string summary_line(const run_result& r, double ceiling) {
   return out;
 }
 
-std::string to_json(const run_result& r, double ceiling) {
+std::string to_json(const run_result& r, double ceiling, unsigned cores) {
   json_writer w;
   w.begin_object();
   w.key("name").value(r.name);
@@ -76,6 +88,12 @@ std::string to_json(const run_result& r, double ceiling) {
   if (r.peak_rss_kib > 0) {
     w.key("server_rss_peak_kib").value(static_cast<int64_t>(r.peak_rss_kib));
     w.key("server_rss_end_kib").value(static_cast<int64_t>(r.end_rss_kib));
+  }
+  if (auto server = r.server_cpu_us_per_request(); server >= 0) {
+    w.key("server_cpu_us_per_request").value(server);
+    w.key("generator_cpu_us_per_request").value(r.generator_cpu_us_per_request());
+    if (auto alone = r.server_alone_ratio(ceiling, cores); alone >= 0)
+      w.key("server_alone_ratio").value(alone);
   }
   if (r.pending_before >= 0) {
     w.key("pending_before").value(r.pending_before);

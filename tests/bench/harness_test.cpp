@@ -269,3 +269,61 @@ TEST_CASE("a request count without a duration is the run's only bound", "[bench]
   server.stop();
   thread.join();
 }
+
+TEST_CASE("CPU time is read from /proc/PID/stat lines, and malformed ones are refused",
+          "[bench][stats]") {
+  // Fields 14 and 15 (utime 250, stime 50 ticks) after a name with spaces
+  // and parentheses.
+  const std::string line = "4242 (cert (mint) x) S 1 4242 4242 0 -1 4194560 9416 0 0 0 250 50 0 0 "
+                           "20 0 19 0 123 456789 789 18446744073709551615";
+  auto seconds = parse_proc_stat_cpu_seconds(line, 100);
+  REQUIRE(seconds);
+  CHECK(*seconds == Approx(3.0));
+  CHECK(parse_proc_stat_cpu_seconds(line, 1000) == Approx(0.3));
+  CHECK_FALSE(parse_proc_stat_cpu_seconds("", 100));
+  CHECK_FALSE(parse_proc_stat_cpu_seconds("4242 certmint S 1 2 3", 100)); // no ')'
+  CHECK_FALSE(parse_proc_stat_cpu_seconds("4242 (certmint) S 1 4242 4242 0 -1 4194560", 100));
+  CHECK_FALSE(parse_proc_stat_cpu_seconds(
+      "4242 (certmint) S 1 4242 4242 0 -1 4194560 9416 0 0 0 -250 50 0", 100));
+  CHECK_FALSE(parse_proc_stat_cpu_seconds(
+      "4242 (certmint) S 1 4242 4242 0 -1 4194560 9416 0 0 0 250 x 0", 100));
+  CHECK_FALSE(parse_proc_stat_cpu_seconds(line, 0));
+
+  // This process, before and after some work; a process that does not exist.
+  auto before = cpu_seconds(static_cast<int>(::getpid()));
+  REQUIRE(before);
+  volatile uint64_t sink = 0;
+  auto until = std::chrono::steady_clock::now() + std::chrono::milliseconds(60);
+  while (std::chrono::steady_clock::now() < until)
+    sink = sink + 1;
+  auto after = cpu_seconds(static_cast<int>(::getpid()));
+  REQUIRE(after);
+  CHECK(*after > *before);
+  CHECK_FALSE(cpu_seconds(-1));
+}
+
+TEST_CASE("CPU per request and the ratio the server alone would reach", "[bench][stats]") {
+  run_result r;
+  r.name = "sync-csr";
+  r.seconds = 10;
+  r.ok = 50000;
+  CHECK(r.server_cpu_us_per_request() == -1);
+  CHECK(r.server_alone_ratio(20000, 2) == -1);
+  CHECK(to_json(r, 20000, 2).find("server_cpu") == std::string::npos);
+
+  r.server_cpu_seconds = 10; // 200 us per request
+  r.generator_cpu_seconds = 2.5;
+  CHECK(r.server_cpu_us_per_request() == Approx(200));
+  CHECK(r.generator_cpu_us_per_request() == Approx(50));
+  // Two cores at 200 us each: 10,000 /s alone, half a 20,000 /s ceiling.
+  CHECK(r.server_alone_ratio(20000, 2) == Approx(0.5));
+  CHECK(r.server_alone_ratio(0, 2) == -1);
+  auto json = to_json(r, 20000, 2);
+  CHECK(json.find("\"server_cpu_us_per_request\":200") != std::string::npos);
+  CHECK(json.find("\"generator_cpu_us_per_request\":50") != std::string::npos);
+  CHECK(json.find("\"server_alone_ratio\":0.5") != std::string::npos);
+  CHECK(summary_line(r, 20000).find("cpu/req server 200 us, generator 50 us") != std::string::npos);
+
+  r.ok = 0;
+  CHECK(r.server_cpu_us_per_request() == -1);
+}
