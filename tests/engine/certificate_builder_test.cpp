@@ -4,8 +4,8 @@
 
 #include "engine/certificate_builder.hpp"
 #include "engine/identifiers.hpp"
-#include "engine/key_generator.hpp"
 #include "engine/key_encoding.hpp"
+#include "engine/key_generator.hpp"
 #include "engine/pem.hpp"
 #include "engine/time_format.hpp"
 #include "tests/support/test_pki.hpp"
@@ -29,7 +29,7 @@ test_ca make_ca(key_algorithm alg) {
   ca_certificate_spec root_spec;
   root_spec.subject.common_name = "Test Root";
   root_spec.not_before = now - 60;
-  root_spec.not_after = now + 3650 * 86400;
+  root_spec.not_after = now + 3650 * int64_t{86400};
   root_spec.hash = default_hash(alg);
   auto root_der = sign_root(root_key->get(), make_serial(), root_spec);
   REQUIRE(root_der);
@@ -41,7 +41,7 @@ test_ca make_ca(key_algorithm alg) {
   ca_certificate_spec inter_spec = root_spec;
   inter_spec.subject.common_name = "Test Intermediate";
   inter_spec.path_length = 0;
-  inter_spec.not_after = now + 1825 * 86400;
+  inter_spec.not_after = now + 1825 * int64_t{86400};
   auto inter_der =
       sign_intermediate(root, public_key_to_der(inter_key->get()), make_serial(), inter_spec);
   REQUIRE(inter_der);

@@ -65,6 +65,7 @@ TEST_CASE("UUIDv7 identifiers sort in the order they were made", "[engine][uuid]
     for (int i = 0; i < 20000; ++i)
       theirs.push_back(make_uuid_v7());
   }};
+  mine.reserve(20000);
   for (int i = 0; i < 20000; ++i)
     mine.push_back(make_uuid_v7());
   other.join();

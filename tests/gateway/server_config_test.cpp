@@ -17,7 +17,7 @@ env_lookup env_of(std::map<std::string, std::string> vars) {
   };
 }
 
-std::string config_error(std::vector<std::string> args,
+std::string config_error(const std::vector<std::string>& args,
                          std::map<std::string, std::string> env = {}) {
   auto cfg = load_server_config(args, env_of(std::move(env)));
   REQUIRE_FALSE(cfg);

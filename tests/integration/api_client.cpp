@@ -58,8 +58,9 @@ void check_denied(const http_reply& reply, const std::string& message) {
 
 http_reply wait_terminal(httplib::Client& cli, const std::string& request_id) {
   http_reply reply;
+  const auto poll_path = api + "/certificates/certificate-requests/" + request_id;
   for (int i = 0; i < 200; ++i) {
-    reply = get(cli, api + "/certificates/certificate-requests/" + request_id);
+    reply = get(cli, poll_path);
     auto status = reply.str("/status");
     if (reply.status != 200 || (status != "pending" && status != "pending_approval"))
       return reply;

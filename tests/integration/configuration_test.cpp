@@ -89,14 +89,16 @@ TEST_CASE("a root -> intermediate -> leaf hierarchy built through the API",
       auto root = create(*cli, cas, root_body("acme-root-" + suffix, alg_name), "/id");
       auto inter =
           create(*cli, cas, intermediate_body("acme-issuing-" + suffix, alg_name, root), "/id");
-      auto ca_doc = get(*cli, cas + "/" + inter + "/certificate");
+      auto ca_path = cas + "/";
+      ca_path += inter;
+      auto ca_doc = get(*cli, ca_path + "/certificate");
       REQUIRE(ca_doc.status == 200);
       CHECK(verify_chain(ca_doc.str("/certificate"), ca_doc.str("/certificateChain"), nullptr)
             == "");
-      auto history = get(*cli, cas + "/" + inter + "/ca-certificates");
+      auto history = get(*cli, ca_path + "/ca-certificates");
       REQUIRE(history.status == 200);
       CHECK(history.str("/0/certificate") == ca_doc.str("/certificate"));
-      auto row = get(*cli, cas + "/" + inter);
+      auto row = get(*cli, ca_path);
       CHECK(row.str("/status") == "active");
       CHECK(row.str("/configuration/parentCaId") == root);
       auto profile = create(*cli, profiles, profile_body(policy, inter, "acme-web-" + suffix),

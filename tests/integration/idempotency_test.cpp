@@ -54,6 +54,7 @@ TEST_CASE("Idempotency-Key: a retry returns the original request", "[integration
   std::mutex mutex;
   std::set<std::string> ids;
   std::vector<std::thread> clients;
+  clients.reserve(8);
   for (int c = 0; c < 8; ++c)
     clients.emplace_back([&] {
       auto own = server.client();

@@ -60,7 +60,7 @@ TEST_CASE("CSRs of every supported key algorithm are issued and verify", "[integ
     auto reply = post_json(*cli, api + "/certificates",
                            csr_body(profile, made.csr_pem, R"("attributes":{"ttl":"7d"})"));
     INFO(reply.body);
-    check_leaf(reply, "svc.example.com", 7 * 86400);
+    check_leaf(reply, "svc.example.com", 7 * int64_t{86400});
     auto cert = certificate_from_pem(reply.str("/certificate/certificate"));
     CHECK(X509_check_ip_asc(cert->get(), "127.0.0.1", 0) == 1);
     CHECK(X509_check_private_key(cert->get(), made.key.get()) == 1);
@@ -107,6 +107,7 @@ TEST_CASE("a burst of managed RSA requests past the key pool: all served, keys d
   std::mutex mutex;
   std::set<std::string> keys;
   std::vector<std::thread> clients;
+  clients.reserve(8);
   for (int c = 0; c < 8; ++c)
     clients.emplace_back([&] {
       auto own = server.client();
@@ -275,10 +276,12 @@ TEST_CASE("concurrent clients get distinct, valid certificates", "[integration][
   constexpr int clients = 8;
   constexpr int per_client = 15;
   std::vector<std::string> csrs;
+  csrs.reserve(clients);
   for (int i = 0; i < clients; ++i)
     csrs.push_back(make_csr(key_algorithm::ec_p256).csr_pem);
   std::vector<std::vector<http_reply>> replies(clients);
   std::vector<std::thread> threads;
+  threads.reserve(clients);
   for (int c = 0; c < clients; ++c)
     threads.emplace_back([&, c] {
       auto cli = server.client();
@@ -298,6 +301,6 @@ TEST_CASE("concurrent clients get distinct, valid certificates", "[integration][
                          reply.str("/certificate/certificateChain"))
             == "");
     }
-  CHECK(serials.size() == clients * per_client);
-  CHECK(request_ids.size() == clients * per_client);
+  CHECK(serials.size() == size_t{clients} * per_client);
+  CHECK(request_ids.size() == size_t{clients} * per_client);
 }

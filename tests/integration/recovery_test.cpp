@@ -86,6 +86,7 @@ TEST_CASE("kill -9 during concurrent submissions loses no acknowledged request",
           "[integration][crash]") {
   temp_dir dir;
   std::vector<std::string> csrs;
+  csrs.reserve(6);
   for (int i = 0; i < 6; ++i)
     csrs.push_back(make_csr(key_algorithm::ec_p256).csr_pem);
   std::mutex mutex;
@@ -96,6 +97,7 @@ TEST_CASE("kill -9 during concurrent submissions loses no acknowledged request",
     auto profile = default_profile_id(*server.client());
     std::atomic<bool> stop{false};
     std::vector<std::thread> clients;
+    clients.reserve(6);
     for (int c = 0; c < 6; ++c)
       clients.emplace_back([&, c] {
         auto cli = server.client();
@@ -214,8 +216,10 @@ TEST_CASE("cancel: a pending request fails and never gets a certificate", "[inte
     auto accepted = to_reply(res);
     REQUIRE(accepted.status == 202);
     auto id = accepted.str("/certificateRequestId");
-    auto answer =
-        post_json(*cli, api + "/certificates/certificate-requests/" + id + "/cancel", "{}");
+    auto path = api + "/certificates/certificate-requests/";
+    path += id;
+    path += "/cancel";
+    auto answer = post_json(*cli, path, "{}");
     REQUIRE(answer.status == 200);
     bool ok = false;
     CHECK_FALSE(answer.json.at_pointer("/cancelled").get_bool().get(ok));
@@ -261,6 +265,7 @@ TEST_CASE("a burst past the in-flight bound gets 429 and loses nothing accepted"
   std::atomic<int> polls_ok{0};
   auto burst = [&] {
     std::vector<std::thread> clients;
+    clients.reserve(32);
     for (int c = 0; c < 32; ++c)
       clients.emplace_back([&] {
         auto own = server.client();
@@ -302,7 +307,7 @@ TEST_CASE("a burst past the in-flight bound gets 429 and loses nothing accepted"
   INFO("RSS after the first burst " << warm_rss << " KiB, after five " << final_rss << " KiB");
   REQUIRE(warm_rss > 0);
 #ifndef __SANITIZE_ADDRESS__
-  CHECK(final_rss - warm_rss < 16 * 1024);
+  CHECK(final_rss - warm_rss < 16 * int64_t{1024});
 #endif
 }
 

@@ -70,6 +70,7 @@ TEST_CASE("search: every filter, over the indexes", "[integration][search]") {
 
   auto before = format_iso8601(unix_now() - 1);
   std::vector<std::string> first_ids;
+  first_ids.reserve(6);
   for (int i = 0; i < 6; ++i)
     first_ids.push_back(issue(*admin, profile, "web" + std::to_string(i) + ".example.com"));
   auto tagged = issue(*pipeline, second, "api.internal.example.com",

@@ -42,7 +42,8 @@ struct fixture {
     tx.put(column::approvals, a.id, a);
     if (expires_at > 0)
       tx.put_raw(column::approval_expiry, approval_expiry_key(expires_at, a.id), {});
-    REQUIRE(db->commit(std::move(tx)));
+    auto committed = db->commit(std::move(tx));
+    REQUIRE(committed);
   }
 
   request_status request_status_now() {

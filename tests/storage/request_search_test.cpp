@@ -38,7 +38,8 @@ request_record make_request(const std::string& id, const std::string& profile,
 void add(store& db, const request_record& r) {
   transaction tx;
   stage_request(tx, r, std::nullopt);
-  REQUIRE(db.commit(std::move(tx)));
+  auto committed = db.commit(std::move(tx));
+  REQUIRE(committed);
 }
 
 void move_to(store& db, request_record r, request_status to) {
@@ -47,7 +48,8 @@ void move_to(store& db, request_record r, request_status to) {
   auto from = r.status;
   r.status = to;
   stage_request(tx, r, from);
-  REQUIRE(db.commit(std::move(tx)));
+  auto committed = db.commit(std::move(tx));
+  REQUIRE(committed);
 }
 
 std::vector<std::string> ids(const request_page& page) {
@@ -212,7 +214,8 @@ TEST_CASE("counters follow every status change", "[storage][search]") {
   auto again = r;
   again.status = request_status::failed;
   stage_request(stale, again, request_status::pending);
-  CHECK_FALSE(f.db->commit(std::move(stale)));
+  auto lost = f.db->commit(std::move(stale));
+  CHECK_FALSE(lost);
   CHECK(*f.db->counter(status_index_prefix(request_status::failed)) == 0);
   auto pending =
       f.db->walk(column::request_index, status_index_prefix(request_status::pending), {}, false);
@@ -226,7 +229,8 @@ TEST_CASE("a data directory of another storage format is refused", "[storage][st
     REQUIRE(db);
     transaction tx;
     tx.put_raw(column::meta, "format", "1");
-    REQUIRE((*db)->commit(std::move(tx)));
+    auto committed = (*db)->commit(std::move(tx));
+    REQUIRE(committed);
   }
   auto reopened = store::open(dir.path());
   REQUIRE_FALSE(reopened);

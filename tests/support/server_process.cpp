@@ -9,6 +9,7 @@
 #include <cstring>
 #include <fstream>
 #include <stdexcept>
+#include <utility>
 
 #include <catch2/catch.hpp>
 
@@ -17,12 +18,12 @@ extern char** environ;
 namespace certmint::test {
 
 server_process::server_process(std::string data_dir, std::vector<std::string> extra_args,
-                               std::string admin_token) {
+                               const std::string& admin_token) {
   int pipe_fds[2];
   if (pipe(pipe_fds) != 0)
     throw std::runtime_error("pipe failed");
   std::vector<std::string> args = {CERTMINT_BINARY, "serve",      "--listen",
-                                   "127.0.0.1:0",   "--data-dir", data_dir};
+                                   "127.0.0.1:0",   "--data-dir", std::move(data_dir)};
   args.insert(args.end(), extra_args.begin(), extra_args.end());
   std::vector<std::string> env;
   for (char** e = environ; *e != nullptr; ++e)
@@ -39,10 +40,12 @@ server_process::server_process(std::string data_dir, std::vector<std::string> ex
     close(pipe_fds[0]);
     close(pipe_fds[1]);
     std::vector<char*> argv;
+    argv.reserve(args.size() + 1);
     for (auto& a : args)
       argv.push_back(a.data());
     argv.push_back(nullptr);
     std::vector<char*> envp;
+    envp.reserve(env.size() + 1);
     for (auto& e : env)
       envp.push_back(e.data());
     envp.push_back(nullptr);

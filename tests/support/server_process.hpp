@@ -20,7 +20,7 @@ public:
   /// Starts the server on `data_dir`; `admin_token` empty lets it generate
   /// one (read it from `output()`).
   explicit server_process(std::string data_dir, std::vector<std::string> extra_args = {},
-                          std::string admin_token = test_admin_token);
+                          const std::string& admin_token = test_admin_token);
   ~server_process();
 
   server_process(const server_process&) = delete;
