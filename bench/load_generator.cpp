@@ -11,6 +11,7 @@
 #include <array>
 #include <atomic>
 #include <cerrno>
+#include <charconv>
 #include <cstdio>
 #include <cstring>
 #include <fstream>
@@ -57,18 +58,24 @@ std::optional<double> parse_proc_stat_cpu_seconds(std::string_view line, long ti
     return std::nullopt;
   std::istringstream rest{std::string{line.substr(close + 1)}};
   std::string field;
-  unsigned long long utime = 0;
-  unsigned long long stime = 0;
   for (int i = 0; i < 11; ++i)
     if (!(rest >> field))
       return std::nullopt;
-  if (!(rest >> field) || field.find_first_not_of("0123456789") != std::string::npos)
+  // The next field as a count of ticks: digits only, no sign, no overflow.
+  auto ticks = [&]() -> std::optional<uint64_t> {
+    uint64_t value = 0;
+    if (!(rest >> field))
+      return std::nullopt;
+    auto [end, error] = std::from_chars(field.data(), field.data() + field.size(), value);
+    if (error != std::errc{} || end != field.data() + field.size())
+      return std::nullopt;
+    return value;
+  };
+  auto utime = ticks();
+  auto stime = ticks();
+  if (!utime || !stime)
     return std::nullopt;
-  utime = std::stoull(field);
-  if (!(rest >> field) || field.find_first_not_of("0123456789") != std::string::npos)
-    return std::nullopt;
-  stime = std::stoull(field);
-  return static_cast<double>(utime + stime) / static_cast<double>(ticks_per_second);
+  return static_cast<double>(*utime + *stime) / static_cast<double>(ticks_per_second);
 }
 
 std::optional<double> cpu_seconds(int pid) {

@@ -255,6 +255,9 @@ public:
     connections_.emplace(conn.get(), std::move(conn));
   }
 
+  // Has the loop's thread resume `conn` (from any thread).
+  void revisit(connection& conn);
+
   // Goes on with a connection whose answer is out: reads what arrived
   // meanwhile, or parses what it already holds (a pipelined request).
   void resume(connection& conn) {
@@ -327,10 +330,8 @@ void connection::deliver(uint64_t generation, http_response res) {
     serialize_response(res, keep_alive_, head_, out_);
     resume_parsing = flush_locked();
   }
-  if (resume_parsing) {
-    auto self = shared_from_this();
-    core->post([self] { self->loop->resume(*self); });
-  }
+  if (resume_parsing)
+    loop->revisit(*this);
 }
 
 void connection::add_deadline(uint64_t generation, clock::time_point when,
@@ -454,15 +455,19 @@ void event_loop::on_event(connection& conn, uint32_t events) {
   resume(conn);
 }
 
-// With edge-triggered registration, input left unread gets no new edge:
-// the loop comes back to it through its inbox.
+// Through the loop's inbox; with edge-triggered registration, this is also
+// how input left unread gets read (it raises no new edge).
+void event_loop::revisit(connection& conn) {
+  core_->post([self = conn.shared_from_this()] { self->loop->resume(*self); });
+}
+
 void event_loop::revisit_if_readable(connection& conn) {
   {
     std::lock_guard<std::mutex> guard{conn.mutex};
     if (!conn.readable)
       return;
   }
-  core_->post([self = conn.shared_from_this()] { self->loop->resume(*self); });
+  revisit(conn);
 }
 
 // Clears the input edge before reading: an edge after this is a new one.
@@ -579,7 +584,7 @@ void event_loop::discard_until_closed(connection& conn) {
         std::lock_guard<std::mutex> guard{conn.mutex};
         conn.readable = true;
       }
-      revisit_if_readable(conn);
+      revisit(conn);
       return;
     }
     if (n < 0 && errno == EINTR)

@@ -287,6 +287,10 @@ TEST_CASE("CPU time is read from /proc/PID/stat lines, and malformed ones are re
       "4242 (certmint) S 1 4242 4242 0 -1 4194560 9416 0 0 0 -250 50 0", 100));
   CHECK_FALSE(parse_proc_stat_cpu_seconds(
       "4242 (certmint) S 1 4242 4242 0 -1 4194560 9416 0 0 0 250 x 0", 100));
+  CHECK_FALSE(parse_proc_stat_cpu_seconds(
+      "4242 (certmint) S 1 4242 4242 0 -1 4194560 9416 0 0 0 +250 50 0", 100));
+  CHECK_FALSE(parse_proc_stat_cpu_seconds(
+      "4242 (certmint) S 1 4242 4242 0 -1 4194560 9416 0 0 0 99999999999999999999999 50 0", 100));
   CHECK_FALSE(parse_proc_stat_cpu_seconds(line, 0));
 
   // This process, before and after some work; a process that does not exist.
