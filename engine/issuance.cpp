@@ -70,7 +70,7 @@ std::optional<int64_t> ttl_seconds(const certificate_attributes& attrs,
     return parsed ? std::optional<int64_t>{*parsed} : std::nullopt;
   }
   if (defaults.ttl_days && !attrs.not_after)
-    return *defaults.ttl_days * 86400;
+    return *defaults.ttl_days * seconds_per_day;
   return std::nullopt;
 }
 

@@ -5,6 +5,7 @@
 #include <set>
 
 #include "engine/text.hpp"
+#include "engine/ttl.hpp"
 
 namespace certmint {
 
@@ -403,11 +404,11 @@ std::optional<int64_t> parse_policy_duration(std::string_view text) {
     case 'h':
       return amount * 3600;
     case 'd':
-      return amount * 86400;
+      return amount * seconds_per_day;
     case 'm':
-      return amount * 30 * 86400;
+      return amount * 30 * seconds_per_day;
     case 'y':
-      return amount * 365 * 86400;
+      return amount * 365 * seconds_per_day;
     default:
       return std::nullopt;
   }

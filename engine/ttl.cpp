@@ -55,13 +55,13 @@ result<int64_t> parse_ttl(std::string_view text) {
   else if (unit_is(unit, {"h", "hr", "hrs", "hour", "hours"}))
     factor = 3600;
   else if (unit_is(unit, {"d", "day", "days"}))
-    factor = 86400;
+    factor = seconds_per_day;
   else if (unit_is(unit, {"w", "week", "weeks"}))
-    factor = int64_t{7} * 86400;
+    factor = 7 * seconds_per_day;
   else if (unit_is(unit, {"mo", "month", "months"}))
-    factor = int64_t{30} * 86400;
+    factor = 30 * seconds_per_day;
   else if (unit_is(unit, {"y", "yr", "yrs", "year", "years"}))
-    factor = int64_t{365} * 86400;
+    factor = 365 * seconds_per_day;
   else
     return make_failure(errc::validation_failed, "Invalid TTL " + quoted + ": unknown unit '" + unit
                                                      + "' (use s, min, h, d, w, mo or y)");

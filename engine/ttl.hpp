@@ -7,8 +7,10 @@
 
 namespace certmint {
 
+inline constexpr int64_t seconds_per_day = 86400;
+
 /// Longest validity a TTL may ask for (Infisical: 100 years).
-inline constexpr int64_t max_ttl_seconds = int64_t{100} * 365 * 86400;
+inline constexpr int64_t max_ttl_seconds = int64_t{100} * 365 * seconds_per_day;
 
 /// Parses a TTL such as "90d", "12h", "1y" into seconds.
 ///

@@ -8,6 +8,7 @@
 #include "engine/key_generator.hpp"
 #include "engine/pem.hpp"
 #include "engine/time_format.hpp"
+#include "engine/ttl.hpp"
 #include "tests/support/test_pki.hpp"
 
 using namespace certmint;
@@ -29,7 +30,7 @@ test_ca make_ca(key_algorithm alg) {
   ca_certificate_spec root_spec;
   root_spec.subject.common_name = "Test Root";
   root_spec.not_before = now - 60;
-  root_spec.not_after = now + 3650 * int64_t{86400};
+  root_spec.not_after = now + 3650 * seconds_per_day;
   root_spec.hash = default_hash(alg);
   auto root_der = sign_root(root_key->get(), make_serial(), root_spec);
   REQUIRE(root_der);
@@ -41,7 +42,7 @@ test_ca make_ca(key_algorithm alg) {
   ca_certificate_spec inter_spec = root_spec;
   inter_spec.subject.common_name = "Test Intermediate";
   inter_spec.path_length = 0;
-  inter_spec.not_after = now + 1825 * int64_t{86400};
+  inter_spec.not_after = now + 1825 * seconds_per_day;
   auto inter_der =
       sign_intermediate(root, public_key_to_der(inter_key->get()), make_serial(), inter_spec);
   REQUIRE(inter_der);
@@ -64,7 +65,7 @@ issuance_plan plan_for(EVP_PKEY* key, key_algorithm alg, int64_t now) {
   plan.key_alg = alg;
   plan.public_key_der = public_key_to_der(key);
   plan.not_before = now;
-  plan.not_after = now + 86400 - 1;
+  plan.not_after = now + seconds_per_day - 1;
   return plan;
 }
 

@@ -2,6 +2,7 @@
 
 #include "engine/issuance.hpp"
 #include "engine/time_format.hpp"
+#include "engine/ttl.hpp"
 #include "tests/support/test_pki.hpp"
 
 using namespace certmint;
@@ -11,7 +12,7 @@ namespace {
 constexpr int64_t now = 1795326231;
 
 issuer_facts ec_issuer() {
-  return issuer_facts{key_algorithm::ec_p256, now - 3600, now + 3650 * int64_t{86400}, true};
+  return issuer_facts{key_algorithm::ec_p256, now - 3600, now + 3650 * seconds_per_day, true};
 }
 
 profile_defaults tls_defaults() {
@@ -42,7 +43,7 @@ TEST_CASE("managed-key plans take attributes, then profile defaults", "[engine][
   CHECK(plan->key_usages == ku_digital_signature); // keyEncipherment dropped for EC
   CHECK(plan->ext_key_usages == eku_server_auth);
   CHECK(plan->not_before == now);
-  CHECK(plan->not_after == now + 86400 - 1);
+  CHECK(plan->not_after == now + seconds_per_day - 1);
   CHECK(plan->signature_alg == signature_algorithm{key_family::ecdsa, hash_algorithm::sha256});
   CHECK(plan->public_key_der.empty());
 
@@ -52,7 +53,7 @@ TEST_CASE("managed-key plans take attributes, then profile defaults", "[engine][
   plan = plan_issuance(input, nullptr, tls_defaults(), ec_issuer(), now);
   REQUIRE(plan);
   CHECK(plan->key_usages == (ku_key_encipherment | ku_digital_signature)); // RSA keeps it
-  CHECK(plan->not_after == now + 90 * int64_t{86400} - 1);                 // profile default TTL
+  CHECK(plan->not_after == now + 90 * seconds_per_day - 1);                // profile default TTL
 }
 
 TEST_CASE("CSR plans take the CSR as the source of truth", "[engine][plan]") {
@@ -96,7 +97,7 @@ TEST_CASE("validity rules", "[engine][plan]") {
         == "Certificate request validation failed: notBefore date is before CA certificate's "
            "notBefore date");
   input.attributes.not_before.reset();
-  input.attributes.not_after = now + 4000 * int64_t{86400};
+  input.attributes.not_after = now + 4000 * seconds_per_day;
   CHECK(plan_error(input, nullptr)
         == "Certificate request validation failed: notAfter date is after CA certificate's "
            "notAfter date");
@@ -188,7 +189,7 @@ TEST_CASE("profile defaults fill what the request leaves out", "[engine][plan][d
   auto view = make_policy_request(input, nullptr, d);
   CHECK(view.subject.country.empty());
   CHECK(view.key_alg == key_algorithm::ec_p384);
-  CHECK(view.ttl_seconds == 90 * int64_t{86400});
+  CHECK(view.ttl_seconds == 90 * seconds_per_day);
 
   // CSR path: the CSR's subject wins, defaults fill its gaps.
   auto csr = parse_csr(test::make_csr(key_algorithm::ec_p256).csr_pem);

@@ -1,6 +1,7 @@
 #include <catch2/catch.hpp>
 
 #include "engine/policy.hpp"
+#include "engine/ttl.hpp"
 
 using namespace certmint;
 
@@ -235,20 +236,20 @@ TEST_CASE("policy validity rules", "[engine][policy][validity]") {
   certificate_policy p;
   p.max_validity = "1y";
   policy_request r;
-  r.ttl_seconds = 365 * int64_t{86400};
+  r.ttl_seconds = 365 * seconds_per_day;
   CHECK(evaluate(p, r).empty());
-  r.ttl_seconds = 366 * int64_t{86400};
+  r.ttl_seconds = 366 * seconds_per_day;
   CHECK(evaluate(p, r) == messages{"Requested validity period exceeds maximum allowed duration"});
   policy_request dates;
-  dates.not_after = now + 400 * int64_t{86400};
+  dates.not_after = now + 400 * seconds_per_day;
   CHECK(evaluate(p, dates)
         == messages{"Requested validity period (notBefore to notAfter) exceeds maximum allowed "
                     "duration of 1y"});
-  dates.not_before = now + 100 * int64_t{86400};
+  dates.not_before = now + 100 * seconds_per_day;
   CHECK(evaluate(p, dates).empty());
-  CHECK(*parse_policy_duration("12m") == 360 * int64_t{86400});
-  CHECK(*parse_policy_duration("24h") == 86400);
-  CHECK(*parse_policy_duration("365d") == 365 * int64_t{86400});
+  CHECK(*parse_policy_duration("12m") == 360 * seconds_per_day);
+  CHECK(*parse_policy_duration("24h") == seconds_per_day);
+  CHECK(*parse_policy_duration("365d") == 365 * seconds_per_day);
   CHECK_FALSE(parse_policy_duration("1w"));
   CHECK_FALSE(parse_policy_duration("d"));
   CHECK_FALSE(parse_policy_duration("1.5y"));
@@ -333,7 +334,7 @@ TEST_CASE("every violation is reported, in order", "[engine][policy]") {
   policy_request r = with_cn("evil.com");
   r.sans = {{san_type::dns_name, "evil.com"}};
   r.key_usages = ku_digital_signature;
-  r.ttl_seconds = 90 * int64_t{86400};
+  r.ttl_seconds = 90 * seconds_per_day;
   r.wants_ca = true;
   const std::string ca_denied = "CA certificate issuance is denied by this policy. The policy "
                                 "does not allow issuing CA certificates.";

@@ -9,14 +9,14 @@
 using namespace certmint;
 
 TEST_CASE("TTL grammar", "[engine][ttl]") {
-  CHECK(*parse_ttl("90d") == 90 * int64_t{86400});
+  CHECK(*parse_ttl("90d") == 90 * seconds_per_day);
   CHECK(*parse_ttl("12h") == 12 * int64_t{3600});
-  CHECK(*parse_ttl("1y") == 365 * int64_t{86400});
+  CHECK(*parse_ttl("1y") == 365 * seconds_per_day);
   CHECK(*parse_ttl("30s") == 30);
   CHECK(*parse_ttl("15min") == 900);
-  CHECK(*parse_ttl("6mo") == 180 * int64_t{86400});
-  CHECK(*parse_ttl("2w") == 14 * int64_t{86400});
-  CHECK(*parse_ttl("3 days") == 3 * int64_t{86400});
+  CHECK(*parse_ttl("6mo") == 180 * seconds_per_day);
+  CHECK(*parse_ttl("2w") == 14 * seconds_per_day);
+  CHECK(*parse_ttl("3 days") == 3 * seconds_per_day);
   CHECK(*parse_ttl("1H") == 3600);
   CHECK(*parse_ttl("100y") == max_ttl_seconds);
 }

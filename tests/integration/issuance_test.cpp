@@ -8,6 +8,7 @@
 
 #include "engine/pem.hpp"
 #include "engine/time_format.hpp"
+#include "engine/ttl.hpp"
 #include "tests/integration/api_client.hpp"
 #include "tests/support/test_pki.hpp"
 
@@ -35,7 +36,7 @@ void check_leaf(const http_reply& reply, const std::string& host, int64_t ttl_se
   int seconds = 0;
   ASN1_TIME_diff(&days, &seconds, X509_get0_notBefore(cert->get()),
                  X509_get0_notAfter(cert->get()));
-  CHECK(int64_t{days} * 86400 + seconds == ttl_seconds - 1);
+  CHECK(days * seconds_per_day + seconds == ttl_seconds - 1);
   // Against the precise clock the server issues with (time() is coarse).
   auto now = static_cast<time_t>(unix_now());
   CHECK(X509_cmp_time(X509_get0_notBefore(cert->get()), &now) <= 0);
@@ -60,7 +61,7 @@ TEST_CASE("CSRs of every supported key algorithm are issued and verify", "[integ
     auto reply = post_json(*cli, api + "/certificates",
                            csr_body(profile, made.csr_pem, R"("attributes":{"ttl":"7d"})"));
     INFO(reply.body);
-    check_leaf(reply, "svc.example.com", 7 * int64_t{86400});
+    check_leaf(reply, "svc.example.com", 7 * seconds_per_day);
     auto cert = certificate_from_pem(reply.str("/certificate/certificate"));
     CHECK(X509_check_ip_asc(cert->get(), "127.0.0.1", 0) == 1);
     CHECK(X509_check_private_key(cert->get(), made.key.get()) == 1);
@@ -79,7 +80,7 @@ TEST_CASE("managed keys are generated, returned once and match", "[integration][
       "keyAlgorithm":"RSA_2048","ttl":"1d"}})";
   auto reply = post_json(*cli, api + "/certificates", body);
   INFO(reply.body);
-  check_leaf(reply, "managed.example.com", 86400);
+  check_leaf(reply, "managed.example.com", seconds_per_day);
   auto key = reply.str("/certificate/privateKey");
   CHECK(key.rfind("-----BEGIN PRIVATE KEY-----", 0) == 0);
   CHECK(key_matches_certificate(key, reply.str("/certificate/certificate")));
