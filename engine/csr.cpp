@@ -343,6 +343,11 @@ result<parsed_csr> parse_csr(std::string_view pem, csr_signature_check check) {
   if (auto plain = read_subject_der(parts.subject)) {
     out.subject = std::move(*plain);
   } else {
+    // OpenSSL's decoder takes BER (long-form lengths, say), and the
+    // subject is copied into the certificate as the CSR encodes it: what is
+    // not DER would make a certificate strict parsers refuse.
+    if (!der::well_framed(parts.subject))
+      return csr_error("Invalid CSR: the subject is not DER-encoded");
     auto ptr = reinterpret_cast<const unsigned char*>(parts.subject.data());
     x509_name_ptr subject{d2i_X509_NAME(nullptr, &ptr, static_cast<long>(parts.subject.size()))};
     if (!subject)

@@ -22,11 +22,16 @@ bool reader::next(element& out) {
   if (first < 0x80) {
     length = first;
   } else {
+    // DER (X.690 §10.1) allows one encoding of a length: the short form
+    // below 128, else the fewest octets, so no leading zero octet. What we
+    // accept is copied into certificates verbatim and must stay DER.
     size_t count = first & 0x7f;
-    if (count == 0 || count > 4 || in_.size() < pos + count)
+    if (count == 0 || count > 4 || in_.size() < pos + count || in_[pos] == 0)
       return fail();
     for (size_t i = 0; i < count; ++i)
       length = (length << 8) | static_cast<uint8_t>(in_[pos++]);
+    if (length < 0x80)
+      return fail();
   }
   if (length > in_.size() - pos)
     return fail();
@@ -35,6 +40,26 @@ bool reader::next(element& out) {
   out.whole = in_.substr(0, pos + length);
   in_.remove_prefix(pos + length);
   return true;
+}
+
+namespace {
+
+bool well_framed_at(std::string_view bytes, int depth) {
+  // Names and keys nest a few levels; a bound keeps hostile input from
+  // recursing without end.
+  constexpr int max_depth = 32;
+  reader in{bytes};
+  element e;
+  while (in.next(e))
+    if ((e.tag & 0x20) != 0 && (depth == max_depth || !well_framed_at(e.content, depth + 1)))
+      return false;
+  return !in.failed();
+}
+
+} // namespace
+
+bool well_framed(std::string_view bytes) {
+  return well_framed_at(bytes, 0);
 }
 
 void append_header(std::string& out, uint8_t tag, size_t length) {

@@ -36,7 +36,8 @@ struct element {
 };
 
 /// Reads consecutive elements from a buffer. Refuses high tag numbers,
-/// indefinite lengths and lengths beyond the buffer.
+/// indefinite lengths, lengths not in DER's shortest form and lengths
+/// beyond the buffer.
 class reader {
 public:
   explicit reader(std::string_view in) : in_(in) {}
@@ -55,6 +56,12 @@ private:
   std::string_view in_;
   bool failed_ = false;
 };
+
+/// True when `bytes` are whole elements the reader takes, and so are the
+/// contents of every constructed one, to any depth: DER's framing. Contents
+/// of primitive elements (INTEGER padding, say) are not judged. For bytes
+/// a lenient decoder (OpenSSL's) has read and certmint copies verbatim.
+bool well_framed(std::string_view bytes);
 
 /// Appends a tag and the encoding of a content length to `out`.
 void append_header(std::string& out, uint8_t tag, size_t length);

@@ -44,6 +44,13 @@ result<spki_parts> split_spki(std::string_view spki, std::string_view origin) {
   parts.algorithm_oid = oid.content;
   if (!alg.at_end() && !alg.next(parts.parameters))
     return undecodable(origin);
+  // RFC 3279 §2.3.1: an RSA key's parameters are NULL, not absent nor
+  // anything else. Go refuses the other forms; OpenSSL 3.0 takes absent
+  // ones, but the SPKI is copied into certificates as it is.
+  if (!alg.at_end()
+      || (parts.algorithm_oid == key_oid::rsa_encryption
+          && parts.parameters.whole != std::string_view{"\x05\x00", 2}))
+    return undecodable(origin);
   parts.key_bits = bits.content.substr(1);
   return parts;
 }
@@ -64,6 +71,23 @@ std::string oid_name(std::string_view content) {
   return text;
 }
 
+// A DER INTEGER that is positive, as the magnitude's big-endian bytes: the
+// shortest encoding (a leading 0x00 only before a byte whose top bit is
+// set), not negative, not zero. OpenSSL 3.0 takes padded and negative
+// forms, but they are not DER, and a negative modulus read as its
+// magnitude would not be the key other software sees.
+bool positive_integer(std::string_view content, std::string_view& magnitude) {
+  if (content.empty() || (static_cast<uint8_t>(content[0]) & 0x80) != 0)
+    return false;
+  if (content[0] == 0) {
+    if (content.size() == 1 || (static_cast<uint8_t>(content[1]) & 0x80) == 0)
+      return false;
+    content.remove_prefix(1);
+  }
+  magnitude = content;
+  return true;
+}
+
 // The modulus and exponent of an RSAPublicKey.
 bool rsa_components(std::string_view key_bits, std::string_view& n, std::string_view& e) {
   der::reader top{key_bits};
@@ -76,11 +100,7 @@ bool rsa_components(std::string_view key_bits, std::string_view& n, std::string_
   if (!inner.expect(der::integer_tag, modulus) || !inner.expect(der::integer_tag, exponent)
       || !inner.at_end())
     return false;
-  n = modulus.content;
-  e = exponent.content;
-  while (!n.empty() && n.front() == 0)
-    n.remove_prefix(1);
-  return !n.empty() && !e.empty();
+  return positive_integer(modulus.content, n) && positive_integer(exponent.content, e);
 }
 
 // A key holding only a curve's parameters, one per thread and curve.

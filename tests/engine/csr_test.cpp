@@ -1,6 +1,10 @@
 #include <catch2/catch.hpp>
 
+#include <openssl/evp.h>
+#include <openssl/x509.h>
+
 #include "engine/csr.hpp"
+#include "engine/der.hpp"
 #include "engine/pem.hpp"
 #include "engine/public_key.hpp"
 #include "tests/support/test_pki.hpp"
@@ -194,4 +198,76 @@ TEST_CASE("EC public keys off their curve or malformed are refused", "[engine][c
     if (alg == key_algorithm::ec_p256)
       CHECK_FALSE(load_spki(spki, key_algorithm::ec_p384));
   }
+}
+
+namespace {
+
+// A CSR whose certificationRequestInfo is built by hand around `subject`
+// and signed by `key` (ECDSA with SHA-256): a request a client could send.
+std::string signed_csr_with_subject(EVP_PKEY* key, const std::string& subject) {
+  unsigned char* spki_bytes = nullptr;
+  auto spki_len = i2d_PUBKEY(key, &spki_bytes);
+  REQUIRE(spki_len > 0);
+  std::string spki{reinterpret_cast<char*>(spki_bytes), static_cast<size_t>(spki_len)};
+  OPENSSL_free(spki_bytes);
+  auto info = der::sequence(
+      {der::tlv(der::integer_tag, std::string{"\0", 1}), subject, spki, der::tlv(0xa0, "")});
+  md_ctx_ptr ctx{EVP_MD_CTX_new()};
+  size_t signature_len = 0;
+  REQUIRE(EVP_DigestSignInit(ctx.get(), nullptr, EVP_sha256(), nullptr, key) == 1);
+  REQUIRE(EVP_DigestSign(ctx.get(), nullptr, &signature_len,
+                         reinterpret_cast<const unsigned char*>(info.data()), info.size())
+          == 1);
+  std::string signature(signature_len, '\0');
+  REQUIRE(EVP_DigestSign(ctx.get(), reinterpret_cast<unsigned char*>(signature.data()),
+                         &signature_len, reinterpret_cast<const unsigned char*>(info.data()),
+                         info.size())
+          == 1);
+  signature.resize(signature_len);
+  auto ecdsa_with_sha256 =
+      der::sequence({der::tlv(der::oid_tag, "\x2a\x86\x48\xce\x3d\x04\x03\x02")});
+  return pem_encode(
+      "CERTIFICATE REQUEST",
+      der::sequence({info, ecdsa_with_sha256,
+                     der::tlv(der::bit_string_tag, std::string{"\0", 1} + signature)}));
+}
+
+} // namespace
+
+TEST_CASE("CSRs that are BER but not DER are refused, even when validly signed",
+          "[engine][csr][malformed]") {
+  // The subject is copied into the certificate as the CSR encodes it, and
+  // OpenSSL's decoder takes BER; certificates must be DER (RFC 5280 §4.1),
+  // so a subject in BER is refused rather than copied.
+  auto key = test::make_ec_key("prime256v1");
+  auto rdn = [](std::string_view value_tlv) {
+    return der::tlv(der::set_tag, der::sequence({der::tlv(der::oid_tag, "\x55\x04\x03"),
+                                                 std::string{value_tlv}}));
+  };
+  auto der_subject = der::sequence({rdn(der::tlv(der::utf8_string_tag, "app.example.com"))});
+  REQUIRE(parse_csr(signed_csr_with_subject(key.get(), der_subject)));
+  // The same name with the value's length in long form (0x81 0x0f), which
+  // BER allows and DER does not. OpenSSL's own decoder reads it.
+  auto ber_value = std::string{"\x0c\x81\x0f", 3} + "app.example.com";
+  auto ber_subject = der::sequence({rdn(ber_value)});
+  CHECK(csr_error(signed_csr_with_subject(key.get(), ber_subject))
+        == "Invalid CSR: the subject is not DER-encoded");
+  // Long-form lengths in the request's own structure: the reader refuses
+  // them before any crypto.
+  auto made = *pem_decode(signed_csr_with_subject(key.get(), der_subject), {"CERTIFICATE REQUEST"});
+  // The version INTEGER (02 01 00) becomes 02 81 01 00, and the two
+  // SEQUENCEs around it are framed again for the extra byte.
+  der::reader outer{made};
+  der::element request;
+  REQUIRE(outer.next(request));
+  der::reader parts{request.content};
+  der::element info;
+  REQUIRE(parts.next(info));
+  auto info_content = std::string{info.content};
+  REQUIRE(info_content.compare(0, 3, std::string("\x02\x01\x00", 3)) == 0);
+  info_content.replace(0, 3, std::string("\x02\x81\x01\x00", 4));
+  auto rest = std::string{request.content.substr(info.whole.size())};
+  auto reframed = der::sequence({der::tlv(der::sequence_tag, info_content), rest});
+  CHECK(csr_error(pem_encode("CERTIFICATE REQUEST", reframed))
+        == "Invalid CSR: the PEM block does not decode to a PKCS#10 request");
 }

@@ -1,12 +1,17 @@
 #include <catch2/catch.hpp>
 
+#include <openssl/err.h>
 #include <openssl/x509.h>
+
+#include <string>
+#include <utility>
+#include <vector>
 
 #include "engine/der.hpp"
 #include "engine/hex.hpp"
+#include "engine/key_encoding.hpp"
 #include "engine/key_generator.hpp"
 #include "engine/openssl_types.hpp"
-#include "engine/key_encoding.hpp"
 #include "engine/public_key.hpp"
 #include "tests/support/test_pki.hpp"
 
@@ -42,16 +47,54 @@ TEST_CASE("DER reader walks elements and refuses malformed input", "[engine][der
   CHECK(b.content.size() == 300);
   CHECK_FALSE(inner.next(a));
   CHECK_FALSE(inner.failed());
+  // The shortest long forms are read.
+  for (size_t length : {size_t{128}, size_t{255}, size_t{256}, size_t{65536}}) {
+    auto long_form = der::tlv(der::octet_string_tag, std::string(length, 'z'));
+    der::reader r{long_form};
+    der::element e;
+    CAPTURE(length);
+    REQUIRE(r.next(e));
+    CHECK(e.content.size() == length);
+  }
 
-  for (auto bad :
-       {"\x30"sv, "\x30\x05\x01"sv, "\x1f\x01\x00"sv, "\x30\x80\x00\x00"sv,
-        "\x30\x85\x01\x00\x00\x00\x00"sv, "\x30\x82\x01"sv, "\x04\x84\xff\xff\xff\xff"sv}) {
+  for (auto bad : {"\x30"sv, "\x30\x05\x01"sv, "\x1f\x01\x00"sv, "\x30\x80\x00\x00"sv,
+                   "\x30\x85\x01\x00\x00\x00\x00"sv, "\x30\x82\x01"sv, "\x04\x84\xff\xff\xff\xff"sv,
+                   // BER's longer length forms, which DER forbids (X.690 §10.1): a
+                   // long form for a length under 128, and a leading zero octet
+                   "\x04\x81\x01\x00"sv, "\x04\x82\x00\x01\x00"sv, "\x04\x82\x00\x80"sv}) {
     CAPTURE(to_hex(bad));
     der::reader r{bad};
     der::element e;
     CHECK_FALSE(r.next(e));
     CHECK(r.failed());
   }
+}
+
+TEST_CASE("DER framing is checked to any depth", "[engine][der][malformed]") {
+  auto name = der::sequence({der::tlv(
+      der::set_tag, der::sequence({der::tlv(der::oid_tag, "\x55\x04\x03"), der::tlv(0x0c, "a")}))});
+  CHECK(der::well_framed(name));
+  CHECK(der::well_framed(""));
+  CHECK(der::well_framed(name + name));
+  // A long-form length three levels down, as OpenSSL's decoder accepts it.
+  auto deep_der = std::string{"\x30\x0c\x31\x0a\x30\x08\x06\x03\x55\x04\x03\x0c\x01"
+                              "a",
+                              14};
+  auto deep_ber = std::string{"\x30\x0d\x31\x0b\x30\x09\x06\x03\x55\x04\x03\x0c\x81\x01"
+                              "a",
+                              15};
+  CHECK(der::well_framed(deep_der));
+  CHECK_FALSE(der::well_framed(deep_ber));
+  CHECK_FALSE(der::well_framed(name.substr(0, name.size() - 1)));
+  CHECK_FALSE(der::well_framed(name + "\x30"));
+  // Primitive contents are not judged: the bytes of an OCTET STRING need
+  // not be DER.
+  CHECK(der::well_framed(der::tlv(der::octet_string_tag, "\x30\x81\x01")));
+  // Nesting beyond any real name or key is refused, not recursed into.
+  std::string nested = der::tlv(der::null_tag, "");
+  for (int i = 0; i < 40; ++i)
+    nested = der::tlv(der::sequence_tag, nested);
+  CHECK_FALSE(der::well_framed(nested));
 }
 
 TEST_CASE("SPKI classification and key identifiers match OpenSSL", "[engine][spki]") {
@@ -99,6 +142,68 @@ TEST_CASE("malformed or unsupported SPKIs are refused", "[engine][spki][malforme
   off_curve[off_curve.size() - 1] = static_cast<char>(off_curve.back() ^ 0x01);
   REQUIRE(classify_spki(off_curve, "CSR"));
   CHECK_FALSE(load_spki(off_curve, key_algorithm::ec_p256));
+}
+
+TEST_CASE("SPKIs are read as strictly as OpenSSL reads them", "[engine][spki][malformed]") {
+  // Found by tests/fuzz/csr_fuzz.cpp, which holds certmint's key reader to
+  // OpenSSL's decoder: a key certmint takes and OpenSSL refuses (parameters
+  // that are an end-of-contents) would be signed into a certificate other
+  // software cannot read. OpenSSL 3.0 itself takes the other variants here
+  // (BER integers, a negative modulus, no parameters); certmint copies the
+  // SPKI into certificates verbatim, so it holds them to DER and RFC 3279,
+  // as Go's parser does.
+  auto key = generate_key(key_algorithm::rsa_2048);
+  auto spki = public_key_to_der(key->get());
+  // SPKI = SEQ { SEQ { OID rsaEncryption, NULL }, BIT STRING { 00, SEQ { INTEGER n, INTEGER e } } }
+  auto children = [](std::string_view bytes) {
+    std::vector<der::element> out;
+    der::reader in{bytes};
+    der::element e;
+    while (in.next(e))
+      out.push_back(e);
+    REQUIRE_FALSE(in.failed());
+    return out;
+  };
+  auto fields = children(children(spki).at(0).content);
+  auto numbers = children(children(fields.at(1).content.substr(1)).at(0).content);
+  REQUIRE(numbers.size() == 2);
+  const auto& n = numbers[0];
+  const auto& e = numbers[1];
+  REQUIRE(n.content.front() == 0); // the top bit of a 2048-bit modulus is set
+  const std::string oid = der::tlv(der::oid_tag, "\x2a\x86\x48\x86\xf7\x0d\x01\x01\x01");
+  const std::string null = der::tlv(der::null_tag, "");
+  auto make = [&](const std::string& alg, std::string_view modulus, std::string_view exponent) {
+    auto numbers_der =
+        der::sequence({der::tlv(der::integer_tag, modulus), der::tlv(der::integer_tag, exponent)});
+    return der::sequence({alg, der::tlv(der::bit_string_tag, std::string{"\0", 1} + numbers_der)});
+  };
+  auto openssl_reads = [](const std::string& der) {
+    const auto* p = reinterpret_cast<const unsigned char*>(der.data());
+    pkey_ptr parsed{d2i_PUBKEY(nullptr, &p, static_cast<long>(der.size()))};
+    ERR_clear_error();
+    return parsed != nullptr;
+  };
+  auto rebuilt = make(der::sequence({oid, null}), n.content, e.content);
+  REQUIRE(rebuilt == spki);
+  REQUIRE(classify_spki(rebuilt, "CSR"));
+  const std::vector<std::pair<const char*, std::string>> refused = {
+      {"no parameters", make(der::sequence({oid}), n.content, e.content)},
+      {"end-of-contents as parameters",
+       make(der::sequence({oid, std::string{"\0\0", 2}}), n.content, e.content)},
+      {"an element after the parameters",
+       make(der::sequence({oid, null, null}), n.content, e.content)},
+      {"a modulus padded with a zero byte",
+       make(der::sequence({oid, null}), std::string{"\0", 1} + std::string{n.content}, e.content)},
+      {"a negative modulus", make(der::sequence({oid, null}), n.content.substr(1), e.content)},
+      {"a padded exponent",
+       make(der::sequence({oid, null}), n.content, std::string{"\0", 1} + std::string{e.content})},
+  };
+  for (const auto& [what, variant] : refused) {
+    CAPTURE(what);
+    CHECK_FALSE(classify_spki(variant, "CSR"));
+    CHECK_FALSE(load_spki(variant, key_algorithm::rsa_2048));
+  }
+  CHECK_FALSE(openssl_reads(refused[1].second));
 }
 
 TEST_CASE("DER times are what OpenSSL encodes", "[engine][der]") {
