@@ -164,6 +164,12 @@ outcome find_head(std::string_view data, http_head_scan& scan, const http_limits
       break;
   }
   if (data.size() - scan.start > limits.max_head_bytes) {
+    // Within the limit but for a CR whose LF has not come: that CR may end
+    // the request line or begin the empty line that ends the head, which
+    // decide between 414, 431 and a complete head. Deciding now would
+    // answer differently depending on how TCP split the bytes.
+    if (data.back() == '\r' && data.size() - 1 - scan.start <= limits.max_head_bytes)
+      return outcome::need_more;
     auto first = find_line(data, scan.start);
     if (first.next == std::string_view::npos || first.end - scan.start > limits.max_head_bytes)
       error = {414, "Request line is too long (limit " + std::to_string(limits.max_head_bytes)
@@ -234,11 +240,20 @@ outcome decode_chunks(std::string_view data, http_chunked_progress& p, std::stri
     return outcome::failed;
   };
   for (;;) {
+    // A chunk or trailer line longer than max_chunk_line is refused whether
+    // it has ended or not, so that the answer does not depend on how TCP
+    // split the bytes; a CR at the end of what has come may be the line's
+    // own CRLF, so it does not count.
     auto line = find_line(data, p.next);
-    if (line.next == std::string_view::npos)
-      return data.size() - p.next > max_chunk_line ? malformed("a chunk line is too long")
-                                                   : outcome::need_more;
+    if (line.next == std::string_view::npos) {
+      auto pending = data.size() - p.next;
+      if (pending > 0 && data.back() == '\r')
+        --pending;
+      return pending > max_chunk_line ? malformed("a chunk line is too long") : outcome::need_more;
+    }
     auto text = data.substr(p.next, line.end - p.next);
+    if (text.size() > max_chunk_line)
+      return malformed("a chunk line is too long");
     if (p.in_trailers) {
       // Trailer fields are read and dropped; an empty line ends the body.
       p.next = line.next;

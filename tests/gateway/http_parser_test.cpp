@@ -1,6 +1,8 @@
 #include <catch2/catch.hpp>
 
 #include <string>
+#include <utility>
+#include <vector>
 
 #include "gateway/http_message.hpp"
 #include "gateway/http_parser.hpp"
@@ -204,6 +206,43 @@ TEST_CASE("http parser: limits", "[gateway][http]") {
   CHECK(parser.parse("GET / HTTP/1.1\r\nHost: h\r\nX: abc") == outcome::need_more);
   CHECK(refusal("POST / HTTP/1.1\r\n" + host + "Content-Length: 16\r\n\r\n0123456789abcdef", limits)
         == 0);
+}
+
+TEST_CASE("http parser: the answer at a limit does not depend on how the bytes were split",
+          "[gateway][http][malformed]") {
+  // Found by tests/fuzz/http_request_fuzz.cpp: with the last byte before a
+  // limit a CR, the parser used to decide before its LF came, answering one
+  // status to a request read at once and another to the same bytes in
+  // pieces.
+  http_limits limits;
+  limits.max_head_bytes = 64;
+  auto request_line = "GET /" + std::string(64 - 14, 'a') + " HTTP/1.1";
+  REQUIRE(request_line.size() == 64);
+  auto head_at_limit = "GET / HTTP/1.1\r\nHost: h\r\nX: " + std::string(64 - 30, 'b') + "\r\n";
+  REQUIRE(head_at_limit.size() == 64);
+  const std::vector<std::pair<std::string, int>> cases = {
+      // a request line of exactly the limit: the head is too large, the line is not
+      {request_line + "\r\nHost: h\r\n\r\n", 431},
+      // a head of exactly the limit, then the empty line: complete
+      {head_at_limit + "\r\n", 0},
+      // a trailer line longer than a chunk line may be
+      {"POST / HTTP/1.1\r\nHost: h\r\nTransfer-Encoding: chunked\r\n\r\n0\r\nT: "
+           + std::string(1100, 'c') + "\r\n\r\n",
+       400},
+  };
+  for (const auto& [text, status] : cases) {
+    for (size_t step : {size_t{1}, size_t{3}, size_t{7}, text.size()}) {
+      CAPTURE(text.size(), step);
+      http_request_parser parser{limits};
+      auto result = feed(parser, text, step);
+      if (status == 0) {
+        CHECK(result == outcome::complete);
+      } else {
+        REQUIRE(result == outcome::failed);
+        CHECK(parser.error().status == status);
+      }
+    }
+  }
 }
 
 TEST_CASE("http message: percent-decoding and responses", "[gateway][http]") {
