@@ -2,6 +2,8 @@
 
 BUILD       ?= build
 ASAN_BUILD  ?= build-asan
+FUZZ_BUILD  ?= build-fuzz
+FUZZ_SECONDS ?= 60
 JOBS        ?= $(shell nproc)
 CTEST_FLAGS ?= --output-on-failure -j$(JOBS)
 
@@ -12,7 +14,7 @@ PACKAGES = cmake g++ make pkg-config openssl \
 
 SUDO = $(shell [ "$$(id -u)" -eq 0 ] || echo sudo)
 
-.PHONY: deps build run test test-sanitize bench bench-scale format clean
+.PHONY: deps build run test test-sanitize fuzz bench bench-scale format clean
 
 # Installs only what is missing; a no-op (no apt call) when all is there.
 deps:
@@ -45,6 +47,31 @@ test-sanitize: deps
 	cmake -S . -B $(ASAN_BUILD) -DCMAKE_BUILD_TYPE=RelWithDebInfo -DCERTMINT_SANITIZE=ON
 	cmake --build $(ASAN_BUILD) -j$(JOBS)
 	cd $(ASAN_BUILD) && ctest $(CTEST_FLAGS)
+
+# Each parser's fuzz target under libFuzzer (clang, ASan, UBSan) for
+# FUZZ_SECONDS, starting from tests/fuzz/corpus; new inputs go to
+# $(FUZZ_BUILD)/corpus, crashes to $(FUZZ_BUILD)/crash-*. `make test` replays
+# the committed corpus without clang.
+fuzz: deps
+	@for p in clang libclang-rt-14-dev; do \
+	  dpkg-query -W -f='$${Status}' $$p 2>/dev/null | grep -q "install ok installed" \
+	    || DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get -o DPkg::Lock::Timeout=300 \
+	         install -y --no-install-recommends $$p; \
+	done
+	cmake -S . -B $(FUZZ_BUILD) -DCMAKE_BUILD_TYPE=RelWithDebInfo \
+	  -DCMAKE_CXX_COMPILER=clang++ -DCERTMINT_FUZZ=ON
+	cmake --build $(FUZZ_BUILD) -j$(JOBS) --target certmint_fuzz_targets
+	@set -e; for dir in tests/fuzz/corpus/*/; do \
+	  name=$$(basename $$dir); mkdir -p $(FUZZ_BUILD)/corpus/$$name; \
+	  echo "fuzzing $$name for $(FUZZ_SECONDS) s"; \
+	  log=$(FUZZ_BUILD)/fuzz-$$name.log; \
+	  if ! $(FUZZ_BUILD)/tests/fuzz/fuzz_$$name -max_total_time=$(FUZZ_SECONDS) \
+	      -print_final_stats=1 -artifact_prefix=$(FUZZ_BUILD)/crash-$$name- \
+	      $(FUZZ_BUILD)/corpus/$$name $$dir > $$log 2>&1; then \
+	    tail -n 40 $$log; exit 1; \
+	  fi; \
+	  grep -E "^stat::(number_of_executed_units|new_units_added)" $$log; \
+	done
 
 # The benchmark suite: certmint (and cfssl, its peer) on 127.0.0.1; results
 # in bench/results.json. BENCH_DURATION and BENCH_CONNECTIONS tune it.

@@ -1,0 +1,27 @@
+// certmint's DER subject reader against OpenSSL's: wherever certmint's fast
+// path reads a Name, OpenSSL must decode the same bytes to the same fields.
+// A name the fast path accepts and OpenSSL refuses would be copied into a
+// certificate that other parsers cannot read.
+
+#include <cstddef>
+#include <cstdint>
+#include <string_view>
+
+#include <openssl/x509.h>
+
+#include "engine/openssl_types.hpp"
+#include "engine/x509_names.hpp"
+#include "tests/fuzz/fuzz_check.hpp"
+
+extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
+  std::string_view der{reinterpret_cast<const char*>(data), size};
+  auto mine = certmint::read_subject_der(der);
+  if (!mine)
+    return 0;
+  const unsigned char* cursor = data;
+  certmint::x509_name_ptr name{d2i_X509_NAME(nullptr, &cursor, static_cast<long>(size))};
+  CERTMINT_FUZZ_CHECK(name != nullptr);
+  CERTMINT_FUZZ_CHECK(cursor == data + size);
+  CERTMINT_FUZZ_CHECK(*mine == certmint::read_subject(name.get()));
+  return 0;
+}
