@@ -86,9 +86,9 @@ issuance_result make_result(const request_state& st, const std::string& der) {
   out.status = std::string{to_string(request_status::issued)};
   out.certificate_id = st.record.certificate_id;
   out.serial_hex = to_hex(st.record.serial);
-  out.certificate_pem = pem_encode("CERTIFICATE", der);
+  out.certificate_der = der;
   if (st.self_signed) {
-    out.chain_pem = {out.certificate_pem};
+    out.chain_pem = {pem_encode("CERTIFICATE", der)};
   } else {
     out.issuing_ca_pem = st.chain_pem.empty() ? std::string{} : st.chain_pem.front();
     out.chain_pem = st.chain_pem;

@@ -99,7 +99,8 @@ struct issuance_result {
   std::string status; ///< request status on the wire ("issued", "pending", ...)
   std::string certificate_id;
   std::string serial_hex;
-  std::string certificate_pem;
+  /// DER, not PEM: the gateway writes the PEM straight into its JSON answer.
+  std::string certificate_der;
   std::string issuing_ca_pem;         ///< empty for self-signed certificates
   std::vector<std::string> chain_pem; ///< issuing CA first, root last; self-signed: itself
   std::string private_key_pem;        ///< managed-key path only; never stored

@@ -14,6 +14,13 @@ namespace certmint {
 /// Wraps DER bytes into a PEM block with the given label ("CERTIFICATE", ...).
 std::string pem_encode(std::string_view label, std::string_view der);
 
+/// Appends the PEM block of `der` to `out`, each line ended by
+/// `line_break`: "\n" for PEM text, the two characters `\` `n` to write it
+/// straight into a JSON string (PEM has no other character JSON escapes),
+/// which saves building the block and escaping it afterwards.
+void append_pem(std::string& out, std::string_view label, std::string_view der,
+                std::string_view line_break = "\n");
+
 /// Decodes the first PEM block of `text` if its label is one of `labels`.
 std::optional<std::string> pem_decode(std::string_view text,
                                       std::initializer_list<std::string_view> labels);

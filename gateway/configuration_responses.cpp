@@ -290,7 +290,7 @@ std::string render_ca_certificates(const ca_view& ca) {
 std::string render_signed_intermediate(const signed_intermediate& signed_ca) {
   json_writer w;
   w.begin_object();
-  w.key("certificate").value(pem_encode("CERTIFICATE", signed_ca.der));
+  w.key("certificate").pem("CERTIFICATE", signed_ca.der);
   w.key("certificateChain").value(join_chain(signed_ca.chain_pem, false));
   w.key("issuingCaCertificate")
       .value(signed_ca.chain_pem.empty() ? std::string{} : signed_ca.chain_pem.front());

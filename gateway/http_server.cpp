@@ -202,12 +202,12 @@ struct http_server::impl {
       }
       out.certificate_id = (*cert)->id;
       out.serial_hex = to_hex((*cert)->serial);
-      out.certificate_pem = pem_encode("CERTIFICATE", (*cert)->der);
+      out.certificate_der = (*cert)->der;
       if (const auto* ca = configuration->current()->ca(r.ca_id)) {
         out.issuing_ca_pem = ca->chain_pem.front();
         out.chain_pem = ca->chain_pem;
       } else {
-        out.chain_pem = {out.certificate_pem};
+        out.chain_pem = {pem_encode("CERTIFICATE", out.certificate_der)};
       }
       respond->json(res, 200, render_issuance(out, remove_roots));
     } else if (r.status == request_status::pending) {

@@ -7,6 +7,8 @@
 #include <cmath>
 #include <cstdio>
 
+#include "engine/pem.hpp"
+
 namespace certmint {
 
 namespace {
@@ -163,6 +165,14 @@ json_writer& json_writer::string_or_null(std::string_view text) {
 json_writer& json_writer::raw(std::string_view json) {
   separate();
   out_ += json;
+  return *this;
+}
+
+json_writer& json_writer::pem(std::string_view label, std::string_view der) {
+  separate();
+  out_.push_back('"');
+  append_pem(out_, label, der, "\\n");
+  out_.push_back('"');
   return *this;
 }
 

@@ -34,6 +34,9 @@ public:
   /// complete "name":value members.
   json_writer& raw(std::string_view json);
   json_writer& string_array(const std::vector<std::string_view>& items);
+  /// The PEM block of `der` as a JSON string, encoded straight into the
+  /// output (no PEM text to build and escape first).
+  json_writer& pem(std::string_view label, std::string_view der);
 
   const std::string& str() const { return out_; }
   std::string take() { return std::move(out_); }

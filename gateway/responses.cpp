@@ -78,7 +78,7 @@ std::string join_chain(const std::vector<std::string>& blocks, bool drop_root) {
 std::string render_issuance(const issuance_result& result, bool remove_roots) {
   json_writer w;
   w.begin_object().key("certificate").begin_object();
-  w.key("certificate").value(result.certificate_pem);
+  w.key("certificate").pem("CERTIFICATE", result.certificate_der);
   w.key("issuingCaCertificate").value(result.issuing_ca_pem);
   w.key("certificateChain").value(join_chain(result.chain_pem, remove_roots));
   if (!result.private_key_pem.empty())
@@ -111,7 +111,7 @@ std::string render_request(const request_record& request, const certificate_reco
   w.begin_object();
   w.key("status").value(to_string(request.status));
   if (cert != nullptr) {
-    w.key("certificate").value(pem_encode("CERTIFICATE", cert->der));
+    w.key("certificate").pem("CERTIFICATE", cert->der);
     w.key("certificateId").value(cert->id);
     w.key("serialNumber").value(to_hex(cert->serial));
     w.key("certificateChain").value(chain_of(ca));
@@ -222,7 +222,7 @@ std::string render_certificate(const certificate_record& cert, const ca_view* ca
 std::string render_certificate_body(const certificate_record& cert, const ca_view* ca) {
   json_writer w;
   w.begin_object();
-  w.key("certificate").value(pem_encode("CERTIFICATE", cert.der));
+  w.key("certificate").pem("CERTIFICATE", cert.der);
   auto chain = chain_of(ca);
   w.key("certificateChain").string_or_null(chain);
   w.key("serialNumber").value(to_hex(cert.serial));

@@ -3,7 +3,9 @@
 #include <cstdio>
 #include <random>
 #include <string>
+#include <vector>
 
+#include "engine/pem.hpp"
 #include "gateway/json_writer.hpp"
 
 using namespace certmint;
@@ -78,4 +80,28 @@ TEST_CASE("json writer escapes what JSON requires and copies the rest", "[gatewa
   json_writer w;
   w.begin_object().key("k\"ey").value("v\n").key("n").value(int64_t{-3}).end_object();
   CHECK(w.str() == R"({"k\"ey":"v\n","n":-3})");
+}
+
+TEST_CASE("PEM written straight into JSON equals the PEM text escaped", "[gateway][json]") {
+  // Every length from empty through several 48-byte (one 64-character
+  // line) multiples, so that each padding and each line end is covered.
+  std::mt19937 random{7};
+  std::vector<std::string> ders;
+  for (size_t length = 0; length <= 200; ++length) {
+    std::string der(length, '\0');
+    for (auto& c : der)
+      c = static_cast<char>(random());
+    ders.push_back(der);
+  }
+  for (const auto& der : ders) {
+    CAPTURE(der.size());
+    std::string appended = "prefix";
+    append_pem(appended, "CERTIFICATE", der);
+    CHECK(appended == "prefix" + pem_encode("CERTIFICATE", der));
+    json_writer direct;
+    direct.begin_array().pem("CERTIFICATE", der).end_array();
+    json_writer escaped;
+    escaped.begin_array().value(pem_encode("CERTIFICATE", der)).end_array();
+    CHECK(direct.str() == escaped.str());
+  }
 }
