@@ -144,7 +144,8 @@ TEST_CASE("malformed or unsupported SPKIs are refused", "[engine][spki][malforme
   CHECK_FALSE(load_spki(off_curve, key_algorithm::ec_p256));
 }
 
-TEST_CASE("SPKIs are read as strictly as OpenSSL reads them", "[engine][spki][malformed]") {
+TEST_CASE("SPKIs are read as DER, more strictly than OpenSSL reads them",
+          "[engine][spki][malformed]") {
   // Found by tests/fuzz/csr_fuzz.cpp, which holds certmint's key reader to
   // OpenSSL's decoder: a key certmint takes and OpenSSL refuses (parameters
   // that are an end-of-contents) would be signed into a certificate other

@@ -11,24 +11,13 @@
 
 #include <openssl/err.h>
 #include <openssl/evp.h>
-#include <openssl/x509.h>
 
 #include "engine/csr.hpp"
-#include "engine/openssl_types.hpp"
 #include "engine/pem.hpp"
 #include "engine/public_key.hpp"
 #include "tests/fuzz/fuzz_check.hpp"
+#include "tests/fuzz/openssl_decoders.hpp"
 #include "tests/fuzz/strict_der.hpp"
-
-namespace {
-
-template <class Decode> bool decodes_whole(std::string_view der, Decode decode) {
-  const auto* cursor = reinterpret_cast<const unsigned char*>(der.data());
-  return decode(&cursor, static_cast<long>(der.size()))
-         && cursor == reinterpret_cast<const unsigned char*>(der.data() + der.size());
-}
-
-} // namespace
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   auto pem =
@@ -43,23 +32,14 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   }
   CERTMINT_FUZZ_CHECK(certmint::fuzz::strictly_der(parsed->subject_der));
   CERTMINT_FUZZ_CHECK(certmint::fuzz::strictly_der(parsed->public_key_der));
-  CERTMINT_FUZZ_CHECK(decodes_whole(parsed->subject_der, [](const unsigned char** in, long n) {
-    return certmint::x509_name_ptr{d2i_X509_NAME(nullptr, in, n)} != nullptr;
-  }));
+  CERTMINT_FUZZ_CHECK(certmint::fuzz::openssl_name(parsed->subject_der) != nullptr);
   // The key is loaded by certmint's own reader (for the signature check).
   // What it takes, OpenSSL's decoder must take too, as the same key: other
   // software reads the certificate. It may refuse more (BER integers and
   // RSA keys without NULL parameters, which OpenSSL 3.0 takes).
-  auto mine = certmint::load_spki(parsed->public_key_der, parsed->key_alg);
-  const auto* cursor = reinterpret_cast<const unsigned char*>(parsed->public_key_der.data());
-  certmint::pkey_ptr theirs{
-      d2i_PUBKEY(nullptr, &cursor, static_cast<long>(parsed->public_key_der.size()))};
-  bool whole = theirs != nullptr
-               && cursor
-                      == reinterpret_cast<const unsigned char*>(parsed->public_key_der.data()
-                                                                + parsed->public_key_der.size());
-  if (mine) {
-    CERTMINT_FUZZ_CHECK(whole);
+  if (auto mine = certmint::load_spki(parsed->public_key_der, parsed->key_alg)) {
+    auto theirs = certmint::fuzz::openssl_key(parsed->public_key_der);
+    CERTMINT_FUZZ_CHECK(theirs != nullptr);
     CERTMINT_FUZZ_CHECK(EVP_PKEY_eq(mine->get(), theirs.get()) == 1);
   }
   ERR_clear_error();

@@ -4,28 +4,18 @@
 // reach the same outcome and the same request: a parser that depends on how
 // TCP split the bytes would answer a client differently from run to run.
 
-#include <algorithm>
 #include <cstddef>
 #include <cstdint>
 #include <string_view>
 
 #include "gateway/http_parser.hpp"
 #include "tests/fuzz/fuzz_check.hpp"
+#include "tests/fuzz/in_pieces.hpp"
 
 namespace {
 
 using certmint::http_parse_outcome;
 using certmint::http_request_parser;
-
-// Feeds `bytes` to `parser` in growing prefixes until it decides.
-http_parse_outcome parse_in_pieces(http_request_parser& parser, std::string_view bytes,
-                                   size_t piece) {
-  for (size_t n = std::min(piece, bytes.size());; n = std::min(n + piece, bytes.size())) {
-    auto outcome = parser.parse(bytes.substr(0, n));
-    if (outcome != http_parse_outcome::need_more || n == bytes.size())
-      return outcome;
-  }
-}
 
 void check_same_request(http_request_parser& a, http_request_parser& b) {
   const auto& x = a.request();
@@ -54,7 +44,10 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   http_request_parser pieces{limits};
   while (!input.empty()) {
     auto outcome = whole.parse(input);
-    CERTMINT_FUZZ_CHECK(parse_in_pieces(pieces, input, piece) == outcome);
+    CERTMINT_FUZZ_CHECK(
+        certmint::fuzz::parse_in_pieces(
+            input, piece, [&](std::string_view prefix, bool) { return pieces.parse(prefix); })
+        == outcome);
     if (outcome == http_parse_outcome::failed) {
       CERTMINT_FUZZ_CHECK(whole.error().status == pieces.error().status);
       CERTMINT_FUZZ_CHECK(whole.error().status >= 400 && whole.error().status < 600);

@@ -4,7 +4,6 @@
 // (the first input byte sets the piece size; its top bit says whether the
 // peer has closed) and must agree, as requests must.
 
-#include <algorithm>
 #include <cstddef>
 #include <cstdint>
 #include <string>
@@ -13,21 +12,12 @@
 #include "gateway/http_parser.hpp"
 #include "gateway/http_router.hpp"
 #include "tests/fuzz/fuzz_check.hpp"
+#include "tests/fuzz/in_pieces.hpp"
 
 namespace {
 
 using certmint::http_parse_outcome;
 using certmint::http_response_parser;
-
-http_parse_outcome parse_in_pieces(http_response_parser& parser, std::string_view bytes,
-                                   size_t piece, bool closed) {
-  for (size_t n = std::min(piece, bytes.size());; n = std::min(n + piece, bytes.size())) {
-    bool all = n == bytes.size();
-    auto outcome = parser.parse(bytes.substr(0, n), closed && all);
-    if (outcome != http_parse_outcome::need_more || all)
-      return outcome;
-  }
-}
 
 const certmint::http_router& router() {
   static const certmint::http_router routes = [] {
@@ -70,7 +60,12 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   http_response_parser pieces{limits};
   while (!input.empty()) {
     auto outcome = whole.parse(input, closed);
-    CERTMINT_FUZZ_CHECK(parse_in_pieces(pieces, input, piece, closed) == outcome);
+    CERTMINT_FUZZ_CHECK(certmint::fuzz::parse_in_pieces(input, piece,
+                                                        [&](std::string_view prefix, bool all_in) {
+                                                          return pieces.parse(prefix,
+                                                                              closed && all_in);
+                                                        })
+                        == outcome);
     if (outcome != http_parse_outcome::complete)
       break;
     CERTMINT_FUZZ_CHECK(whole.consumed() > 0 && whole.consumed() <= input.size());

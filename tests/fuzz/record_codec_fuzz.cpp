@@ -1,7 +1,8 @@
 // The record decoder on arbitrary stored bytes (a corrupted or foreign
 // value): it refuses them with an error or reads a record that encodes and
 // decodes again to the same bytes. It must not allocate what the bytes
-// merely claim: a corrupt length is no reason to run out of memory.
+// merely claim: under libFuzzer, its memory limit turns such an allocation
+// into a failure.
 
 #include <cstddef>
 #include <cstdint>
