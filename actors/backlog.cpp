@@ -96,6 +96,10 @@ size_t bound(const backlog_state& st) {
 void drain(self_ptr self) {
   auto& st = self->state;
   st.drain_scheduled = false;
+  // Nothing driven could be stored: pending requests stay in the index
+  // for the next start, which recovers the store.
+  if (st.db->write_refusal())
+    return;
   while (st.in_flight.size() < bound(st)) {
     auto id = next_request(st);
     if (id.empty())

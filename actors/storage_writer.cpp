@@ -1,5 +1,7 @@
 #include "actors/storage_writer.hpp"
 
+#include <iostream>
+
 #include <caf/actor_system.hpp>
 #include <caf/stateful_actor.hpp>
 #include <caf/typed_event_based_actor.hpp>
@@ -15,7 +17,13 @@ void write_queued(storage_writer_state& st) {
   st.batch_scheduled = false;
   if (st.queued.empty())
     return;
+  bool refused_before = st.db->write_refusal() != nullptr;
   auto results = st.db->commit_group(st.queued);
+  if (!refused_before && st.db->write_refusal())
+    std::cerr << "certmint: " << st.db->write_failure_cause()
+              << "; refusing every write from now on (reads go on). Fix the cause and restart:"
+                 " the WAL replays what was stored"
+              << std::endl;
   for (size_t i = 0; i < results.size(); ++i) {
     if (results[i])
       st.waiting[i].deliver(caf::ok_atom::value);

@@ -396,17 +396,20 @@ struct http_server::impl {
     respond->json(res, 200, render_certificate_body(*cert, snapshot->ca(cert->ca_id)));
   }
 
+  // 503 once the store refuses writes, so that a health check takes the
+  // server out of rotation and a supervisor restarts it.
   void status(const http_request&, http_response& res) {
+    const auto* refusal = db->write_refusal();
     json_writer w;
     w.begin_object()
         .key("date")
         .value(format_iso8601(unix_now()))
         .key("message")
-        .value("Ok")
+        .value(refusal ? std::string_view{refusal->message} : std::string_view{"Ok"})
         .key("version")
         .value(CERTMINT_VERSION)
         .end_object();
-    respond->json(res, 200, w.take());
+    respond->json(res, refusal ? 503 : 200, w.take());
   }
 
   void routes() {

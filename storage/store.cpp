@@ -13,6 +13,7 @@
 #include <rocksdb/write_batch.h>
 
 #include "engine/text.hpp"
+#include "storage/info_log.hpp"
 
 namespace certmint {
 
@@ -168,6 +169,7 @@ result<std::unique_ptr<store>> store::open(const std::string& directory) {
   options.create_if_missing = true;
   options.create_missing_column_families = true;
   options.IncreaseParallelism(2);
+  options.info_log = open_info_log(directory);
   // A WAL can only be deleted once every column family's share of it is
   // flushed, and small families (counters, meta) flush rarely; without a
   // bound the WAL grows to gigabytes and a restart after a crash replays all
@@ -285,9 +287,12 @@ store::~store() {
   if (!db_)
     return;
   // RocksDB does not flush on close when the WAL is on; flushing here means
-  // the next start replays nothing.
-  rocksdb::FlushOptions flush;
-  db_->Flush(flush, handles_);
+  // the next start replays nothing. After a failed write nothing more is
+  // written: the next start recovers from the WAL.
+  if (!write_refusal()) {
+    rocksdb::FlushOptions flush;
+    db_->Flush(flush, handles_);
+  }
   for (auto* handle : handles_)
     db_->DestroyColumnFamilyHandle(handle);
   db_->Close();
@@ -340,6 +345,8 @@ status store::scan_prefix(
 }
 
 std::vector<status> store::commit_group(const std::vector<transaction>& group) {
+  if (const auto* refusal = write_refusal())
+    return std::vector<status>(group.size(), *refusal);
   std::vector<status> results(group.size());
   // Writes accepted earlier in this group, visible to later preconditions.
   // Keys and values point into `group`, which outlives this call.
@@ -440,13 +447,13 @@ std::vector<status> store::commit_group(const std::vector<transaction>& group) {
   options.sync = true;
   auto st = db_->Write(options, &batch);
   if (!st.ok()) {
-    auto err = storage_error("synced write failed", st);
+    refusal_ = make_failure(errc::unavailable,
+                            "Storage refuses writes since a synced write failed; retry later");
+    refusal_cause_ = "a synced write failed: " + st.ToString();
+    writes_refused_.store(true, std::memory_order_release);
     for (auto& r : results)
       if (r)
-        r = err;
-    // What was not written must not be remembered either.
-    std::lock_guard lock{counter_mutex_};
-    counter_values_.clear();
+        r = *refusal_;
     return results;
   }
   std::lock_guard lock{counter_mutex_};

@@ -1,5 +1,6 @@
 #pragma once
 
+#include <atomic>
 #include <functional>
 #include <map>
 #include <memory>
@@ -223,6 +224,24 @@ public:
   /// Convenience for a single transaction.
   status commit(transaction tx);
 
+  /// Once a synced write has failed, the store writes nothing more until
+  /// the process restarts: commit_group refuses every transaction with
+  /// this failure (503). After a failed fsync the kernel may have dropped
+  /// the dirty pages and cleared the error, so a retry that "succeeds"
+  /// proves nothing (PostgreSQL's fsync lesson); and RocksDB 7.8 can
+  /// write again to the WAL file that failed, which its own assertion
+  /// turns into an abort. Reads go on. A restart recovers from the WAL.
+  /// Null while writes work; any thread may ask.
+  const failure* write_refusal() const {
+    return writes_refused_.load(std::memory_order_acquire) ? &*refusal_ : nullptr;
+  }
+  /// What RocksDB said when the write failed (file names included: for
+  /// the operator's log, not for clients); empty while writes work.
+  const std::string& write_failure_cause() const {
+    static const std::string none;
+    return writes_refused_.load(std::memory_order_acquire) ? refusal_cause_ : none;
+  }
+
 private:
   using visitor = std::function<status(std::string_view key, std::string_view value)>;
   status for_each(column cf, const visitor& visit) const;
@@ -239,6 +258,11 @@ private:
   /// it cost ~10k instructions.
   std::map<std::pair<column, std::string>, int64_t> counter_values_;
   mutable std::mutex counter_mutex_;
+  /// Set once, by the writer thread, before writes_refused_ turns true;
+  /// never changed after, so readers that saw the flag read them freely.
+  std::optional<failure> refusal_;
+  std::string refusal_cause_;
+  std::atomic<bool> writes_refused_{false};
 };
 
 } // namespace certmint

@@ -1,6 +1,7 @@
 #include <catch2/catch.hpp>
 
 #include <atomic>
+#include <filesystem>
 #include <thread>
 
 #include "storage/store.hpp"
@@ -228,4 +229,16 @@ TEST_CASE("counters read on other threads while the writer commits only grow", "
   REQUIRE(committed == commits);
   CHECK(monotonic);
   CHECK(*db->counter("grows") == commits);
+}
+
+TEST_CASE("RocksDB's log is written in the data directory, the one before kept as LOG.old",
+          "[storage][store]") {
+  test::temp_dir dir;
+  auto log = std::filesystem::path{dir.path()} / "LOG";
+  REQUIRE(store::open(dir.path()));
+  REQUIRE(std::filesystem::file_size(log) > 0);
+  auto first_size = std::filesystem::file_size(log);
+  REQUIRE(store::open(dir.path()));
+  CHECK(std::filesystem::file_size(std::filesystem::path{dir.path()} / "LOG.old") == first_size);
+  CHECK(std::filesystem::file_size(log) > 0);
 }

@@ -13,12 +13,15 @@
 
 #include <catch2/catch.hpp>
 
+#include "tests/support/small_tmpfs.hpp"
+
 extern char** environ;
 
 namespace certmint::test {
 
 server_process::server_process(std::string data_dir, std::vector<std::string> extra_args,
-                               const std::string& admin_token) {
+                               const std::string& admin_token, size_t data_dir_tmpfs_bytes) {
+  auto tmpfs_dir = data_dir;
   int pipe_fds[2];
   if (pipe(pipe_fds) != 0)
     throw std::runtime_error("pipe failed");
@@ -39,6 +42,14 @@ server_process::server_process(std::string data_dir, std::vector<std::string> ex
     dup2(pipe_fds[1], STDERR_FILENO);
     close(pipe_fds[0]);
     close(pipe_fds[1]);
+    if (data_dir_tmpfs_bytes > 0) {
+      auto err = mount_small_tmpfs(tmpfs_dir, data_dir_tmpfs_bytes);
+      if (!err.empty()) {
+        err = "cannot mount the data directory's tmpfs: " + err + "\n";
+        (void)!write(STDERR_FILENO, err.data(), err.size());
+        _exit(126);
+      }
+    }
     std::vector<char*> argv;
     argv.reserve(args.size() + 1);
     for (auto& a : args)

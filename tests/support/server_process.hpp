@@ -18,9 +18,12 @@ inline constexpr const char* test_admin_token = "test-admin-token-0123456789";
 class server_process {
 public:
   /// Starts the server on `data_dir`; `admin_token` empty lets it generate
-  /// one (read it from `output()`).
+  /// one (read it from `output()`). With `data_dir_tmpfs_bytes`, the data
+  /// directory is a tmpfs of that size that the server alone sees
+  /// (small_tmpfs.hpp), and gone when it exits.
   explicit server_process(std::string data_dir, std::vector<std::string> extra_args = {},
-                          const std::string& admin_token = test_admin_token);
+                          const std::string& admin_token = test_admin_token,
+                          size_t data_dir_tmpfs_bytes = 0);
   ~server_process();
 
   server_process(const server_process&) = delete;
