@@ -1,5 +1,6 @@
 #include <catch2/catch.hpp>
 
+#include <cstdint>
 #include <string>
 #include <vector>
 
@@ -13,6 +14,13 @@ using namespace certmint::test;
 namespace {
 
 const std::string refusal = "Storage refuses writes since a synced write failed; retry later";
+const std::string approvals = "/api/v1/approval-policies/cert-request";
+
+void check_refused(const http_reply& reply) {
+  INFO(reply.body);
+  CHECK(reply.status == 503);
+  CHECK(reply.message() == refusal);
+}
 
 } // namespace
 
@@ -28,7 +36,36 @@ TEST_CASE("a full disk: writes get 503, reads go on, the server stays up",
   // writer used to abort the process here.
   server_process server{dir.path(), {"--key-pool", "none"}, test_admin_token, size_t{5} << 20};
   auto cli = server.client();
-  auto body = csr_body(default_profile_id(*cli), make_csr(key_algorithm::ec_p256).csr_pem);
+  auto profile = get(*cli, api + "/certificate-profiles/slug/default");
+  auto profile_id = profile.str("/certificateProfile/id");
+  auto body = csr_body(profile_id, make_csr(key_algorithm::ec_p256).csr_pem);
+
+  // Before the disk fills: a second profile whose requests wait for an
+  // approver, and one such request waiting.
+  auto [approver_token, approver_id] = make_token(*cli, "approver", R"(["approve"])");
+  auto gated = post_json(
+      *cli, api + "/certificate-profiles",
+      R"({"certificatePolicyId":")" + profile.str("/certificateProfile/certificatePolicyId")
+          + R"(","caId":")" + profile.str("/certificateProfile/caId")
+          + R"(","slug":"gated","enrollmentType":"api","apiConfig":{"autoRenew":false},)"
+            R"("defaults":{"ttlDays":30}})");
+  INFO(gated.body);
+  REQUIRE(gated.status == 200);
+  REQUIRE(post_json(
+              *cli, approvals,
+              R"({"name":"gate","steps":[{"requiredApprovals":1,"approvers":[{"type":"user","id":")"
+                  + approver_id + R"("}]}],"conditions":[{"profileNames":["gated"]}]})")
+              .status
+          == 200);
+  auto waiting = post_json(
+      *cli, api + "/certificates",
+      csr_body(gated.str("/certificateProfile/id"), make_csr(key_algorithm::ec_p256).csr_pem));
+  INFO(waiting.body);
+  REQUIRE(waiting.str("/status") == "pending_approval");
+  auto waiting_id = waiting.str("/certificateRequestId");
+  auto approval_id =
+      get(*cli, api + "/certificates/certificate-requests/" + waiting_id).str("/approvalRequestId");
+
   std::vector<http_reply> issued;
   http_reply refused;
   for (int i = 0; i < 20000 && refused.status == 0; ++i) {
@@ -46,16 +83,28 @@ TEST_CASE("a full disk: writes get 503, reads go on, the server stays up",
   CHECK(server.output().find("a synced write failed: IO error: No space left on device")
         != std::string::npos);
 
-  // Every later write is refused the same way, without touching RocksDB.
-  auto again = post_json(*cli, api + "/certificates", body);
-  CHECK(again.status == 503);
-  CHECK(again.message() == refusal);
-  auto async =
+  // Every later write is refused the same way, without touching RocksDB:
+  // issuance, identities, configuration and approvals alike.
+  check_refused(post_json(*cli, api + "/certificates", body));
+  check_refused(
       to_reply(cli->Post((api + "/certificates").c_str(),
-                         httplib::Headers{{"Prefer", "respond-async"}}, body, "application/json"));
-  CHECK(async.status == 503);
-  auto token = post_json(*cli, "/api/v1/identities/tokens", R"({"name":"late","roles":["read"]})");
-  CHECK(token.status == 503);
+                         httplib::Headers{{"Prefer", "respond-async"}}, body, "application/json")));
+  check_refused(
+      post_json(*cli, "/api/v1/identities/tokens", R"({"name":"late","roles":["read"]})"));
+  check_refused(patch_json(*cli, api + "/certificate-profiles/" + profile_id,
+                           R"({"defaults":{"ttlDays":7}})"));
+  check_refused(post_json(*cli, api + "/certificate-policies", R"({"name":"late"})"));
+  auto approver = server.client(approver_token);
+  check_refused(post_json(*approver, approvals + "/requests/" + approval_id + "/approve", "{}"));
+  check_refused(post_json(*approver, approvals + "/requests/" + approval_id + "/reject", "{}"));
+  // Nothing of those took effect.
+  CHECK(get(*cli, api + "/certificates/certificate-requests/" + waiting_id).str("/status")
+        == "pending_approval");
+  CHECK(get(*cli, approvals + "/requests/" + approval_id).str("/request/status") == "pending");
+  auto unchanged = get(*cli, api + "/certificate-profiles/" + profile_id);
+  int64_t ttl_days = 0;
+  CHECK(!unchanged.json.at_pointer("/certificateProfile/defaults/ttlDays").get(ttl_days));
+  CHECK(ttl_days != 7);
 
   // What was acknowledged is still served, and still verifies.
   for (const auto* reply : {&issued.front(), &issued.back()}) {
