@@ -14,6 +14,11 @@ namespace certmint {
 ///   w.begin_object().key("a").value("x").key("b").null().end_object();
 class json_writer {
 public:
+  json_writer() = default;
+  /// Reserves the expected size of the document once: growing a string of
+  /// certificate PEMs step by step copies it several times over.
+  explicit json_writer(size_t expected_size) { out_.reserve(expected_size); }
+
   json_writer& begin_object();
   json_writer& end_object();
   json_writer& begin_array();

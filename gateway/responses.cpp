@@ -47,10 +47,6 @@ void write_metadata(json_writer& w, const metadata_list& metadata) {
   w.end_array();
 }
 
-std::string chain_of(const ca_view* ca) {
-  return ca == nullptr ? std::string{} : join_chain(ca->chain_pem, false);
-}
-
 // Why a request is not finished (Infisical's `pendingMessage`).
 std::string pending_message(const request_record& request) {
   switch (request.status) {
@@ -107,14 +103,25 @@ std::string render_pending_issuance(const issuance_result& result) {
 
 std::string render_request(const request_record& request, const certificate_record* cert,
                            const ca_view* ca) {
-  json_writer w;
+  // The certificate's PEM (4/3 of its DER, and line breaks) and the chain,
+  // with room for the request's other members.
+  size_t expected = 1024;
+  if (cert != nullptr)
+    expected += cert->der.size() * 3 / 2;
+  if (ca != nullptr)
+    expected += ca->chain_json.size();
+  json_writer w{expected};
   w.begin_object();
   w.key("status").value(to_string(request.status));
   if (cert != nullptr) {
     w.key("certificate").pem("CERTIFICATE", cert->der);
     w.key("certificateId").value(cert->id);
     w.key("serialNumber").value(to_hex(cert->serial));
-    w.key("certificateChain").value(chain_of(ca));
+    // Rendered once per catalog snapshot.
+    if (ca != nullptr)
+      w.key("certificateChain").raw(ca->chain_json);
+    else
+      w.key("certificateChain").value(std::string_view{});
   } else {
     w.key("certificate").null().key("certificateId").null().key("serialNumber").null();
     w.key("certificateChain").null();
@@ -223,8 +230,10 @@ std::string render_certificate_body(const certificate_record& cert, const ca_vie
   json_writer w;
   w.begin_object();
   w.key("certificate").pem("CERTIFICATE", cert.der);
-  auto chain = chain_of(ca);
-  w.key("certificateChain").string_or_null(chain);
+  if (ca != nullptr)
+    w.key("certificateChain").raw(ca->chain_json);
+  else
+    w.key("certificateChain").null();
   w.key("serialNumber").value(to_hex(cert.serial));
   w.end_object();
   return w.take();

@@ -52,6 +52,12 @@ ca_view make_ca_view(const ca_record& record) {
   view.chain_pem.push_back(pem_encode("CERTIFICATE", record.certificate_der));
   for (const auto& der : record.parent_chain_der)
     view.chain_pem.push_back(pem_encode("CERTIFICATE", der));
+  // PEM needs no JSON escape but its line breaks.
+  view.chain_json.push_back('"');
+  append_pem(view.chain_json, "CERTIFICATE", record.certificate_der, "\\n");
+  for (const auto& der : record.parent_chain_der)
+    append_pem(view.chain_json, "CERTIFICATE", der, "\\n");
+  view.chain_json.push_back('"');
   return view;
 }
 

@@ -1,0 +1,62 @@
+#include <catch2/catch.hpp>
+
+#include <string>
+
+#include <simdjson.h>
+
+#include "engine/pem.hpp"
+#include "gateway/responses.hpp"
+#include "storage/catalog.hpp"
+
+using namespace certmint;
+
+namespace {
+
+std::string bytes(size_t size, char seed) {
+  std::string out(size, '\0');
+  for (size_t i = 0; i < size; ++i)
+    out[i] = static_cast<char>(seed + static_cast<char>(i * 7));
+  return out;
+}
+
+} // namespace
+
+TEST_CASE("answers carry the CA's chain, rendered once per snapshot, as one JSON string",
+          "[gateway][json]") {
+  // DER sizes around the 48-byte line: a full last line, and short ones.
+  ca_record record;
+  record.id = "ca";
+  record.certificate_der = bytes(480, 1);
+  record.parent_chain_der = {bytes(433, 2), bytes(1, 3)};
+  auto ca = make_ca_view(record);
+  REQUIRE(ca.chain_pem.size() == 3);
+  auto joined = join_chain(ca.chain_pem, false);
+
+  simdjson::dom::parser parser;
+  std::string_view chain;
+  REQUIRE(!parser.parse(ca.chain_json).get(chain));
+  CHECK(chain == joined);
+
+  request_record request;
+  request.status = request_status::issued;
+  certificate_record cert;
+  cert.der = bytes(300, 4);
+  auto answer = render_request(request, &cert, &ca);
+  simdjson::dom::element doc;
+  REQUIRE(!parser.parse(answer).get(doc));
+  REQUIRE(!doc["certificateChain"].get(chain));
+  CHECK(chain == joined);
+  std::string_view certificate;
+  REQUIRE(!doc["certificate"].get(certificate));
+  CHECK(certificate == pem_encode("CERTIFICATE", cert.der));
+
+  // Without its CA (deleted since), the chain is empty rather than wrong.
+  REQUIRE(!parser.parse(render_request(request, &cert, nullptr)).get(doc));
+  REQUIRE(!doc["certificateChain"].get(chain));
+  CHECK(chain.empty());
+  REQUIRE(!parser.parse(render_certificate_body(cert, nullptr)).get(doc));
+  CHECK(doc["certificateChain"].is_null());
+  REQUIRE(!parser.parse(render_certificate_body(cert, &ca)).get(doc));
+  REQUIRE(!doc["certificateChain"].get(chain));
+  CHECK(chain == joined);
+}
