@@ -69,11 +69,13 @@ int serve(const std::vector<std::string>& args) {
   http_options.approval_min_ttl_s = static_cast<int64_t>(cfg->approval_min_ttl_s);
   http_options.max_backlog = static_cast<int64_t>(cfg->max_backlog);
   http_server http{http_options};
-  auto port = http.bind();
-  if (!port)
-    return fail(port.error().message);
-  if (cfg->public_url.empty())
-    cfg->public_url = "http://" + cfg->host + ":" + std::to_string(*port);
+  auto bound = http.bind();
+  if (!bound)
+    return fail(bound.error().message);
+  auto public_url = certificate_base_url(*cfg, bound->port, bound->wildcard);
+  if (!public_url)
+    return fail(public_url.error().message);
+  cfg->public_url = std::move(*public_url);
 
   std::error_code ec;
   std::filesystem::create_directories(cfg->data_dir, ec);
@@ -118,7 +120,12 @@ int serve(const std::vector<std::string>& args) {
   if (!boot->generated_admin_token.empty())
     std::cout << "certmint: admin token (shown once; store it now):\n  "
               << boot->generated_admin_token << "\n";
-  std::cout << "certmint: listening on http://" << cfg->host << ":" << *port << std::endl;
+  std::cout << "certmint: listening on " << http_url(cfg->host, bound->port) << std::endl;
+  if (!bound->loopback)
+    std::cerr << "certmint: warning: plain HTTP beyond this machine: bearer tokens and "
+                 "server-generated private keys cross the network unencrypted. Serve it "
+                 "through a TLS-terminating proxy (docs/operations.md, \"Beyond localhost\")."
+              << std::endl;
 
   int signal = 0;
   sigwait(&stop_signals, &signal);

@@ -22,7 +22,11 @@ status set_listen(server_config& cfg, std::string_view text, const std::string& 
       || port < 0 || port > 65535)
     return config_error(origin + ": expected HOST:PORT (port 0 picks a free one), got '"
                         + std::string{text} + "'");
-  cfg.host = std::string{text.substr(0, colon)};
+  auto host = text.substr(0, colon);
+  // An IPv6 address in the URL form, [::1]:8443.
+  if (host.size() > 2 && host.front() == '[' && host.back() == ']')
+    host = host.substr(1, host.size() - 2);
+  cfg.host = std::string{host};
   cfg.port = port;
   return {};
 }
@@ -211,10 +215,12 @@ std::string server_usage() {
          "                             key (listen, dataDir, maxBacklog, keyPool, ...);\n"
          "                             environment variables and flags override it\n"
          "  --listen HOST:PORT         address to serve on (default 127.0.0.1:8080;\n"
-         "                             port 0 picks a free port)\n"
+         "                             port 0 picks a free port); plain HTTP: put a\n"
+         "                             TLS proxy in front for other machines\n"
          "  --data-dir DIR             RocksDB directory (default ./data)\n"
          "  --public-url URL           base URL written into certificates' CRL and AIA\n"
-         "                             extensions (default http://HOST:PORT)\n"
+         "                             extensions (default http://HOST:PORT; required\n"
+         "                             with a 0.0.0.0 or :: listen address)\n"
          "  --scheduler-threads N      actor scheduler threads (default: one per core)\n"
          "  --http-threads N           HTTP event loop threads (default: one per core)\n"
          "  --keep-alive-max N         requests per keep-alive connection (default 1000)\n"
@@ -283,6 +289,22 @@ result<server_config> load_server_config(const std::vector<std::string>& args,
                           "characters");
   }
   return cfg;
+}
+
+std::string http_url(const std::string& host, int port) {
+  bool ipv6 = host.find(':') != std::string::npos;
+  return "http://" + (ipv6 ? "[" + host + "]" : host) + ":" + std::to_string(port);
+}
+
+result<std::string> certificate_base_url(const server_config& cfg, int bound_port, bool wildcard) {
+  if (!cfg.public_url.empty())
+    return cfg.public_url;
+  if (wildcard)
+    return config_error("listening on every interface (" + cfg.host
+                        + ") needs --public-url (or CERTMINT_PUBLIC_URL, or publicUrl): "
+                          "certificates carry CRL and AIA URLs, and "
+                        + http_url(cfg.host, bound_port) + " reaches no one");
+  return http_url(cfg.host, bound_port);
 }
 
 } // namespace certmint

@@ -45,6 +45,16 @@ using env_lookup = std::function<const char*(const char*)>;
 result<server_config> load_server_config(const std::vector<std::string>& args,
                                          const env_lookup& env);
 
+/// http://HOST:PORT, with an IPv6 address in brackets.
+std::string http_url(const std::string& host, int port);
+
+/// The base URL written into certificates (CRL distribution point, AIA):
+/// the configured one, else http://HOST:PORT of the bound socket. A server
+/// that listens on every interface (`wildcard`) has no such address, and
+/// http://0.0.0.0:PORT in a certificate reaches no one, for as long as the
+/// certificate lives: that needs the URL configured.
+result<std::string> certificate_base_url(const server_config& cfg, int bound_port, bool wildcard);
+
 /// Text for `certmint serve --help`.
 std::string server_usage();
 

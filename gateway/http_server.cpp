@@ -504,7 +504,7 @@ http_server::~http_server() {
   stop();
 }
 
-result<int> http_server::bind() {
+result<bound_address> http_server::bind() {
   return impl_->transport.bind();
 }
 

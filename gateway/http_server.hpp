@@ -4,6 +4,7 @@
 #include <string>
 
 #include "engine/error.hpp"
+#include "gateway/http_transport.hpp"
 
 namespace certmint {
 
@@ -35,8 +36,9 @@ public:
   explicit http_server(gateway_options options);
   ~http_server();
 
-  /// Binds the listening socket; returns the port (useful with port 0).
-  result<int> bind();
+  /// Binds the listening socket; returns where (the port is useful with
+  /// port 0).
+  result<bound_address> bind();
 
   /// Starts serving on the event loops, with the routes' dependencies.
   void serve(std::shared_ptr<const store> db, std::shared_ptr<catalog> configuration,

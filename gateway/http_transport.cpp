@@ -710,7 +710,7 @@ http_transport::~http_transport() {
     ::close(impl_->listen_fd);
 }
 
-result<int> http_transport::bind() {
+result<bound_address> http_transport::bind() {
   const auto& host = impl_->options.host;
   auto where = [&] { return host + ":" + std::to_string(impl_->options.port); };
   addrinfo hints{};
@@ -746,10 +746,21 @@ result<int> http_transport::bind() {
   sockaddr_storage addr{};
   socklen_t len = sizeof addr;
   ::getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &len);
-  int port = addr.ss_family == AF_INET6 ? ntohs(reinterpret_cast<sockaddr_in6*>(&addr)->sin6_port)
-                                        : ntohs(reinterpret_cast<sockaddr_in*>(&addr)->sin_port);
+  bound_address bound;
+  if (addr.ss_family == AF_INET6) {
+    const auto& in6 = *reinterpret_cast<const sockaddr_in6*>(&addr);
+    bound.port = ntohs(in6.sin6_port);
+    bound.loopback = IN6_IS_ADDR_LOOPBACK(&in6.sin6_addr)
+                     || (IN6_IS_ADDR_V4MAPPED(&in6.sin6_addr) && in6.sin6_addr.s6_addr[12] == 127);
+    bound.wildcard = IN6_IS_ADDR_UNSPECIFIED(&in6.sin6_addr);
+  } else {
+    const auto& in4 = *reinterpret_cast<const sockaddr_in*>(&addr);
+    bound.port = ntohs(in4.sin_port);
+    bound.loopback = (ntohl(in4.sin_addr.s_addr) >> 24) == 127;
+    bound.wildcard = in4.sin_addr.s_addr == htonl(INADDR_ANY);
+  }
   impl_->listen_fd = fd;
-  return port;
+  return bound;
 }
 
 void http_transport::start(request_dispatch dispatch, const error_renderer& errors) {

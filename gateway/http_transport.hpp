@@ -30,6 +30,17 @@ struct transport_options {
   std::chrono::milliseconds drain_timeout{30000}; ///< stop(): in-flight requests may finish
 };
 
+/// Where the transport listens.
+struct bound_address {
+  int port = 0;
+  /// Every address it accepts on is a loopback one (127.0.0.0/8, ::1):
+  /// no other machine can reach it.
+  bool loopback = false;
+  /// It accepts on every interface (0.0.0.0 or ::), so its address names
+  /// no one machine.
+  bool wildcard = false;
+};
+
 /// Called on a loop thread for every complete request.
 using request_dispatch = std::function<void(http_request&, const http_exchange&)>;
 
@@ -46,8 +57,8 @@ public:
   http_transport(const http_transport&) = delete;
   http_transport& operator=(const http_transport&) = delete;
 
-  /// Creates the listening socket; returns its port.
-  result<int> bind();
+  /// Creates the listening socket.
+  result<bound_address> bind();
 
   /// Starts the loop threads.
   void start(request_dispatch dispatch, const error_renderer& errors);

@@ -122,7 +122,7 @@ struct fixture {
   explicit fixture(const transport_options& options = short_timeouts()) : transport(options) {
     auto bound = transport.bind();
     REQUIRE(bound);
-    port = *bound;
+    port = bound->port;
     transport.start(
         [this](http_request& req, const http_exchange& exchange) { dispatch(req, exchange); },
         [](int status, const std::string& message) { return text(status, "error: " + message); });
@@ -178,6 +178,35 @@ std::string get(const std::string& path, const std::string& extra = {}) {
 }
 
 } // namespace
+
+TEST_CASE("transport: says whether it listens on loopback or on every interface",
+          "[gateway][transport]") {
+  auto bind_on = [](const std::string& host) {
+    transport_options options;
+    options.host = host;
+    options.port = 0;
+    http_transport transport{options};
+    return transport.bind();
+  };
+  auto local = bind_on("127.0.0.1");
+  REQUIRE(local);
+  CHECK(local->port > 0);
+  CHECK(local->loopback);
+  CHECK(!local->wildcard);
+  auto any = bind_on("0.0.0.0");
+  REQUIRE(any);
+  CHECK(!any->loopback);
+  CHECK(any->wildcard);
+  // IPv6 where the machine has it.
+  if (auto local6 = bind_on("::1"); local6) {
+    CHECK(local6->loopback);
+    CHECK(!local6->wildcard);
+  }
+  if (auto any6 = bind_on("::"); any6) {
+    CHECK(!any6->loopback);
+    CHECK(any6->wildcard);
+  }
+}
 
 TEST_CASE("transport: keep-alive, pipelining and HEAD", "[gateway][transport]") {
   fixture f;

@@ -95,3 +95,29 @@ TEST_CASE("bad settings name what is wrong", "[config][malformed]") {
   std::ofstream{file, std::ios::trunc} << "{not json";
   CHECK(config_error({"--config", file}).find("is not a JSON object") != std::string::npos);
 }
+
+TEST_CASE("the URL written into certificates needs a reachable address", "[config]") {
+  server_config cfg;
+  cfg.host = "127.0.0.1";
+  CHECK(certificate_base_url(cfg, 8443, false).value() == "http://127.0.0.1:8443");
+  cfg.host = "ca.internal";
+  CHECK(certificate_base_url(cfg, 80, false).value() == "http://ca.internal:80");
+  // Every interface: no address to name, so the operator must give one.
+  cfg.host = "0.0.0.0";
+  auto refused = certificate_base_url(cfg, 8080, true);
+  REQUIRE(!refused);
+  CHECK(refused.error().message
+        == "listening on every interface (0.0.0.0) needs --public-url (or CERTMINT_PUBLIC_URL, "
+           "or publicUrl): certificates carry CRL and AIA URLs, and http://0.0.0.0:8080 reaches "
+           "no one");
+  cfg.host = "::";
+  CHECK(certificate_base_url(cfg, 8080, true).error().message.find("http://[::]:8080 reaches")
+        != std::string::npos);
+  cfg.public_url = "https://ca.example.com";
+  CHECK(certificate_base_url(cfg, 8080, true).value() == "https://ca.example.com");
+  // IPv6 in the URL form, brackets on the way in and out.
+  auto v6 = load_server_config({"--listen", "[::1]:8443"}, env_of({}));
+  REQUIRE(v6);
+  CHECK(v6->host == "::1");
+  CHECK(certificate_base_url(*v6, 8443, false).value() == "http://[::1]:8443");
+}
