@@ -8,6 +8,7 @@
 #include <rocksdb/filter_policy.h>
 #include <rocksdb/merge_operator.h>
 #include <rocksdb/options.h>
+#include <rocksdb/perf_level.h>
 #include <rocksdb/slice_transform.h>
 #include <rocksdb/table.h>
 #include <rocksdb/write_batch.h>
@@ -18,6 +19,17 @@
 namespace certmint {
 
 namespace {
+
+// RocksDB counts every key comparison and more into a thread-local
+// perf_context by default (PerfLevel::kEnableCount), and certmint never
+// reads it. The level is per thread and the store is called from threads
+// it does not own (HTTP loops, CAF workers, the writer), so every entry
+// point sets it; a thread-local store is cheaper than the counting it
+// stops (callgrind: ~860 instructions per Get, ~5.7k per issuance's
+// commit).
+void count_nothing() {
+  rocksdb::SetPerfLevel(rocksdb::PerfLevel::kDisable);
+}
 
 constexpr const char* column_names[column_count] = {
     "requests",
@@ -242,6 +254,7 @@ status store::check_format() {
 
 key_cursor store::walk(column cf, std::string prefix, std::string_view from,
                        bool descending) const {
+  count_nothing();
   key_cursor out;
   out.it_.reset(db_->NewIterator(rocksdb::ReadOptions{}, handles_[static_cast<size_t>(cf)]));
   out.descending_ = descending;
@@ -299,6 +312,7 @@ store::~store() {
 }
 
 result<std::optional<std::string>> store::get(column cf, std::string_view key) const {
+  count_nothing();
   std::string value;
   auto st = db_->Get(rocksdb::ReadOptions{}, handles_[static_cast<size_t>(cf)],
                      rocksdb::Slice{key.data(), key.size()}, &value);
@@ -310,6 +324,7 @@ result<std::optional<std::string>> store::get(column cf, std::string_view key) c
 }
 
 status store::for_each(column cf, const visitor& visit) const {
+  count_nothing();
   std::unique_ptr<rocksdb::Iterator> it{
       db_->NewIterator(rocksdb::ReadOptions{}, handles_[static_cast<size_t>(cf)])};
   for (it->SeekToFirst(); it->Valid(); it->Next()) {
@@ -328,6 +343,7 @@ status store::for_each(column cf, const visitor& visit) const {
 status store::scan_prefix(
     column cf, std::string_view prefix,
     const std::function<bool(std::string_view key, std::string_view value)>& visit) const {
+  count_nothing();
   std::unique_ptr<rocksdb::Iterator> it{
       db_->NewIterator(rocksdb::ReadOptions{}, handles_[static_cast<size_t>(cf)])};
   for (it->Seek(rocksdb::Slice{prefix.data(), prefix.size()}); it->Valid(); it->Next()) {
@@ -345,6 +361,7 @@ status store::scan_prefix(
 }
 
 std::vector<status> store::commit_group(const std::vector<transaction>& group) {
+  count_nothing();
   if (const auto* refusal = write_refusal())
     return std::vector<status>(group.size(), *refusal);
   std::vector<status> results(group.size());
