@@ -52,7 +52,10 @@ inline failure make_failure(errc code, std::string message) {
 /// A value or a failure; the std::expected we do not have in C++17.
 template <class T> class result {
 public:
-  result(T value) : data_(std::move(value)) {}
+  // Not one by-value constructor: that costs a second move, and records
+  // of thirty strings pass through several results per request.
+  result(T&& value) : data_(std::in_place_index<0>, std::move(value)) {}
+  result(const T& value) : data_(std::in_place_index<0>, value) {}
   result(failure err) : data_(std::move(err)) {}
 
   explicit operator bool() const noexcept { return data_.index() == 0; }

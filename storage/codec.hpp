@@ -195,7 +195,9 @@ template <class Record> std::string encode_record(const Record& record) {
   return std::move(enc.bytes());
 }
 
-template <class Record> result<Record> decode_record(std::string_view bytes) {
+/// Decodes into `record` (default-constructed), so that a caller can
+/// decode straight into where the record lives.
+template <class Record> status decode_record_into(std::string_view bytes, Record& record) {
   using format = record_format<Record>;
   auto corrupt = [](const std::string& why) {
     return make_failure(errc::storage_failure,
@@ -210,12 +212,18 @@ template <class Record> result<Record> decode_record(std::string_view bytes) {
     return corrupt("wrong record tag");
   if (version != format::version)
     return corrupt("unknown version " + std::to_string(version));
-  Record record;
   fields(dec, record);
   if (!dec.ok())
     return corrupt("truncated or malformed field");
   if (!dec.at_end())
     return corrupt("trailing bytes");
+  return {};
+}
+
+template <class Record> result<Record> decode_record(std::string_view bytes) {
+  Record record;
+  if (auto ok = decode_record_into(bytes, record); !ok)
+    return std::move(ok).error();
   return record;
 }
 
