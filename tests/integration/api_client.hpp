@@ -43,6 +43,7 @@ std::string csr_body(const std::string& profile_id, const std::string& csr,
                      const std::string& extra = "");
 
 inline const std::string api = "/api/v1/cert-manager";
+inline const std::string approvals = "/api/v1/approval-policies/cert-request";
 
 /// Checks a 403 PermissionDenied with `message`.
 void check_denied(const http_reply& reply, const std::string& message);

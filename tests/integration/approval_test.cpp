@@ -11,8 +11,6 @@ using namespace certmint::test;
 
 namespace {
 
-const std::string approvals = "/api/v1/approval-policies/cert-request";
-
 std::string approval_policy(const std::vector<std::string>& approver_ids, int required,
                             const std::string& extra = R"(,"maxRequestTtl":"1h")") {
   std::string approvers;

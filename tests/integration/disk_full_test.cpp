@@ -14,7 +14,6 @@ using namespace certmint::test;
 namespace {
 
 const std::string refusal = "Storage refuses writes since a synced write failed; retry later";
-const std::string approvals = "/api/v1/approval-policies/cert-request";
 
 void check_refused(const http_reply& reply) {
   INFO(reply.body);
