@@ -15,17 +15,29 @@ failure config_error(std::string message) {
 }
 
 status set_listen(server_config& cfg, std::string_view text, const std::string& origin) {
+  auto refuse = [&](std::string_view why) {
+    return config_error(origin + ": expected HOST:PORT (port 0 picks a free one" + std::string{why}
+                        + "), got '" + std::string{text} + "'");
+  };
   auto colon = text.rfind(':');
   int port = -1;
-  if (colon == std::string_view::npos || colon == 0
-      || std::from_chars(text.data() + colon + 1, text.data() + text.size(), port).ec != std::errc{}
-      || port < 0 || port > 65535)
-    return config_error(origin + ": expected HOST:PORT (port 0 picks a free one), got '"
-                        + std::string{text} + "'");
+  if (colon == std::string_view::npos || colon == 0 || colon + 1 == text.size())
+    return refuse("");
+  auto digits = text.substr(colon + 1);
+  auto [end, ec] = std::from_chars(digits.data(), digits.data() + digits.size(), port);
+  if (ec != std::errc{} || end != digits.data() + digits.size() || port < 0 || port > 65535)
+    return refuse("");
   auto host = text.substr(0, colon);
-  // An IPv6 address in the URL form, [::1]:8443.
-  if (host.size() > 2 && host.front() == '[' && host.back() == ']')
+  // An IPv6 address in the URL form, [::1]:8443. Without the brackets,
+  // ::1:8443 could be the address ::1:8443 on a port missing, so it is
+  // refused rather than guessed.
+  if (host.front() == '[') {
+    if (host.size() < 3 || host.back() != ']')
+      return refuse("");
     host = host.substr(1, host.size() - 2);
+  } else if (host.find_first_of(":[]") != std::string_view::npos) {
+    return refuse("; an IPv6 address goes in brackets, as in [::1]:8443");
+  }
   cfg.host = std::string{host};
   cfg.port = port;
   return {};

@@ -70,7 +70,13 @@ TEST_CASE("the key pool setting", "[config]") {
 TEST_CASE("bad settings name what is wrong", "[config][malformed]") {
   CHECK(config_error({"--listen", "8080"})
         == "flag --listen: expected HOST:PORT (port 0 picks a free one), got '8080'");
-  CHECK(config_error({"--listen", "h:99999"}).find("expected HOST:PORT") != std::string::npos);
+  for (const char* listen : {"h:99999", "127.0.0.1:80x", "127.0.0.1:", "[::1]", "[]:80", "[::1:80",
+                             "::1]:80", "h: 80", "h:-1"})
+    CHECK(config_error({"--listen", listen}).find("expected HOST:PORT") != std::string::npos);
+  // A bare IPv6 address is ambiguous with its port: it needs brackets.
+  CHECK(config_error({"--listen", "::1:8443"})
+        == "flag --listen: expected HOST:PORT (port 0 picks a free one; an IPv6 address goes in "
+           "brackets, as in [::1]:8443), got '::1:8443'");
   CHECK(config_error({"--http-threads", "0"})
         == "flag --http-threads: expected a whole number from 1 to 256, got '0'");
   CHECK(config_error({"--public-url", "ftp://x"}).find("expected an http:// or https://")
