@@ -120,12 +120,13 @@ int serve(const std::vector<std::string>& args) {
   if (!boot->generated_admin_token.empty())
     std::cout << "certmint: admin token (shown once; store it now):\n  "
               << boot->generated_admin_token << "\n";
-  std::cout << "certmint: listening on " << http_url(cfg->host, bound->port) << std::endl;
   if (!bound->loopback)
     std::cerr << "certmint: warning: plain HTTP beyond this machine: bearer tokens and "
                  "server-generated private keys cross the network unencrypted. Serve it "
                  "through a TLS-terminating proxy (docs/operations.md, \"Beyond localhost\")."
               << std::endl;
+  // Last, so that whoever waits for this line has seen everything above.
+  std::cout << "certmint: listening on " << http_url(cfg->host, bound->port) << std::endl;
 
   int signal = 0;
   sigwait(&stop_signals, &signal);

@@ -205,14 +205,7 @@ TEST_CASE("CA documents: chain, AIA target and profile", "[integration][ca]") {
   auto leaf = post_json(*cli, api + "/certificates",
                         csr_body(profile.str("/certificateProfile/id"), made.csr_pem));
   REQUIRE(leaf.status == 200);
-  auto cert = certificate_from_pem(leaf.str("/certificate/certificate"));
-  auto* aia = static_cast<AUTHORITY_INFO_ACCESS*>(
-      X509_get_ext_d2i(cert->get(), NID_info_access, nullptr, nullptr));
-  REQUIRE(aia != nullptr);
-  auto* uri = sk_ACCESS_DESCRIPTION_value(aia, 0)->location->d.uniformResourceIdentifier;
-  std::string url(reinterpret_cast<const char*>(ASN1_STRING_get0_data(uri)),
-                  static_cast<size_t>(ASN1_STRING_length(uri)));
-  AUTHORITY_INFO_ACCESS_free(aia);
+  auto url = ca_issuers_url(leaf.str("/certificate/certificate"));
   REQUIRE(url.rfind(server.base_url(), 0) == 0);
   auto anonymous = server.client("");
   auto der = anonymous->Get(url.substr(server.base_url().size()).c_str());

@@ -148,3 +148,27 @@ TEST_CASE("health needs no token", "[integration][status]") {
   REQUIRE(reply.status == 200);
   CHECK(reply.str("/message") == "Ok");
 }
+
+TEST_CASE("every interface: refused without a public URL, warned about with one",
+          "[integration][listen]") {
+  temp_dir dir;
+  // Certificates carry AIA and CRL URLs; http://0.0.0.0 reaches no one.
+  CHECK_THROWS_WITH((server_process{dir.path(), {"--listen", "0.0.0.0:0"}}),
+                    Catch::Contains("exited during start with status 1")
+                        && Catch::Contains("listening on every interface (0.0.0.0) needs "
+                                           "--public-url"));
+  server_process server{dir.path(),
+                        {"--listen", "0.0.0.0:0", "--public-url", "http://ca.test.invalid:80/"}};
+  CHECK_THAT(server.output(), Catch::Contains("listening on http://0.0.0.0:")
+                                  && Catch::Contains("warning: plain HTTP beyond this machine"));
+  auto cli = server.client();
+  auto profile = get(*cli, api + "/certificate-profiles/slug/default");
+  REQUIRE(profile.status == 200);
+  auto made = make_csr(key_algorithm::ec_p256);
+  auto leaf = post_json(*cli, api + "/certificates",
+                        csr_body(profile.str("/certificateProfile/id"), made.csr_pem));
+  REQUIRE(leaf.status == 200);
+  CHECK(ca_issuers_url(leaf.str("/certificate/certificate"))
+            .rfind("http://ca.test.invalid:80/api/", 0)
+        == 0);
+}

@@ -66,7 +66,9 @@ server_process::server_process(std::string data_dir, std::vector<std::string> ex
   close(pipe_fds[1]);
   out_fd_ = pipe_fds[0];
   // Read until the server says where it listens (bounded in time).
-  constexpr std::string_view marker = "listening on http://127.0.0.1:";
+  // The address may be a wildcard (0.0.0.0, [::]); the port follows its
+  // last colon, and the test reaches it on 127.0.0.1 either way.
+  constexpr std::string_view marker = "listening on http://";
   auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(60);
   std::string seen;
   while (port_ == 0) {
@@ -88,7 +90,7 @@ server_process::server_process(std::string data_dir, std::vector<std::string> ex
     if (auto pos = seen.find(marker); pos != std::string::npos) {
       auto end = seen.find('\n', pos);
       if (end != std::string::npos)
-        port_ = std::stoi(seen.substr(pos + marker.size(), end - pos - marker.size()));
+        port_ = std::stoi(seen.substr(seen.rfind(':', end) + 1, end));
     }
   }
   output_ = seen;

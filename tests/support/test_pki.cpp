@@ -6,6 +6,7 @@
 #include <openssl/err.h>
 #include <openssl/pem.h>
 #include <openssl/x509_vfy.h>
+#include <openssl/x509v3.h>
 
 #include "engine/chain_verifier.hpp"
 #include "engine/hex.hpp"
@@ -114,6 +115,27 @@ bool key_matches_certificate(const std::string& key_pem, const std::string& cert
   if (!key || !cert)
     return false;
   return X509_check_private_key(cert->get(), key.get()) == 1;
+}
+
+std::string ca_issuers_url(const std::string& cert_pem) {
+  auto cert = certificate_from_pem(cert_pem);
+  if (!cert)
+    return "";
+  auto* aia = static_cast<AUTHORITY_INFO_ACCESS*>(
+      X509_get_ext_d2i(cert->get(), NID_info_access, nullptr, nullptr));
+  if (aia == nullptr)
+    return "";
+  std::string url;
+  if (sk_ACCESS_DESCRIPTION_num(aia) > 0) {
+    auto* location = sk_ACCESS_DESCRIPTION_value(aia, 0)->location;
+    if (location->type == GEN_URI) {
+      auto* uri = location->d.uniformResourceIdentifier;
+      url.assign(reinterpret_cast<const char*>(ASN1_STRING_get0_data(uri)),
+                 static_cast<size_t>(ASN1_STRING_length(uri)));
+    }
+  }
+  AUTHORITY_INFO_ACCESS_free(aia);
+  return url;
 }
 
 temp_dir::temp_dir() {

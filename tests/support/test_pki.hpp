@@ -51,6 +51,10 @@ std::string verify_chain(const std::string& leaf_pem, const std::string& chain_p
 /// Whether the private key (PKCS#8 PEM) belongs to the certificate.
 bool key_matches_certificate(const std::string& key_pem, const std::string& cert_pem);
 
+/// The first URL of the certificate's Authority Information Access
+/// extension (where its issuer's certificate is served), "" without one.
+std::string ca_issuers_url(const std::string& cert_pem);
+
 /// A unique temporary directory, removed by the destructor.
 class temp_dir {
 public:
