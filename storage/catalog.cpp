@@ -52,11 +52,16 @@ ca_view make_ca_view(const ca_record& record) {
   view.chain_pem.push_back(pem_encode("CERTIFICATE", record.certificate_der));
   for (const auto& der : record.parent_chain_der)
     view.chain_pem.push_back(pem_encode("CERTIFICATE", der));
-  // PEM needs no JSON escape but its line breaks.
+  // The same PEMs as one JSON string: PEM needs no escape but its line
+  // breaks.
   view.chain_json.push_back('"');
-  append_pem(view.chain_json, "CERTIFICATE", record.certificate_der, "\\n");
-  for (const auto& der : record.parent_chain_der)
-    append_pem(view.chain_json, "CERTIFICATE", der, "\\n");
+  for (const auto& pem : view.chain_pem)
+    for (char c : pem) {
+      if (c == '\n')
+        view.chain_json += "\\n";
+      else
+        view.chain_json.push_back(c);
+    }
   view.chain_json.push_back('"');
   return view;
 }
