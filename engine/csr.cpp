@@ -262,24 +262,21 @@ status verify_signature(const csr_parts& parts, key_algorithm key_alg,
     return csr_error("Invalid CSR: signature verification failed (the CSR was not signed by the "
                      "private key of its public key, or it was altered)");
   };
-  auto key = load_spki(parts.spki, key_alg);
-  if (!key)
-    return csr_error("Invalid CSR: the public key does not decode");
   const auto* md = message_digest(signature.hash);
   unsigned char digest[EVP_MAX_MD_SIZE];
   unsigned int digest_len = 0;
   if (md == nullptr
       || EVP_Digest(parts.info.data(), parts.info.size(), digest, &digest_len, md, nullptr) != 1)
     return refused();
-  pkey_ctx_ptr ctx{EVP_PKEY_CTX_new_from_pkey(nullptr, key->get(), nullptr)};
-  // RSA needs the digest named to check the DigestInfo (PKCS#1 v1.5).
-  if (!ctx || EVP_PKEY_verify_init(ctx.get()) != 1
-      || EVP_PKEY_CTX_set_signature_md(ctx.get(), md) != 1
-      || EVP_PKEY_verify(ctx.get(), reinterpret_cast<const unsigned char*>(parts.signature.data()),
-                         parts.signature.size(), digest, digest_len)
-             != 1) {
-    ERR_clear_error();
-    return refused();
+  switch (verify_spki_signature(parts.spki, key_alg, md,
+                                std::string_view{reinterpret_cast<const char*>(digest), digest_len},
+                                parts.signature)) {
+    case signature_check::valid:
+      break;
+    case signature_check::undecodable_key:
+      return csr_error("Invalid CSR: the public key does not decode");
+    case signature_check::invalid:
+      return refused();
   }
   return {};
 }

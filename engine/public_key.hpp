@@ -19,6 +19,14 @@ result<key_algorithm> classify_spki(std::string_view spki, std::string_view orig
 /// components; an EC point is checked to lie on its curve.
 result<pkey_ptr> load_spki(std::string_view spki, key_algorithm alg);
 
+enum class signature_check { valid, invalid, undecodable_key };
+
+/// Checks `signature` over `digest` (made with `md`) against the public key
+/// of a classified SubjectPublicKeyInfo, as load_spki decodes it. For EC keys
+/// each thread reuses one key and context per curve, setting the point.
+signature_check verify_spki_signature(std::string_view spki, key_algorithm alg, const EVP_MD* md,
+                                      std::string_view digest, std::string_view signature);
+
 /// RFC 5280 §4.2.1.2 method 1: SHA-1 of the subjectPublicKey bits.
 result<std::string> spki_key_identifier(std::string_view spki);
 

@@ -1,5 +1,7 @@
 #include <catch2/catch.hpp>
 
+#include <thread>
+
 #include <openssl/evp.h>
 #include <openssl/x509.h>
 
@@ -198,6 +200,90 @@ TEST_CASE("EC public keys off their curve or malformed are refused", "[engine][c
     if (alg == key_algorithm::ec_p256)
       CHECK_FALSE(load_spki(spki, key_algorithm::ec_p384));
   }
+}
+
+namespace {
+
+std::string spki_of(EVP_PKEY* key) {
+  unsigned char* bytes = nullptr;
+  auto len = i2d_PUBKEY(key, &bytes);
+  REQUIRE(len > 0);
+  std::string out{reinterpret_cast<char*>(bytes), static_cast<size_t>(len)};
+  OPENSSL_free(bytes);
+  return out;
+}
+
+std::string sign_digest(EVP_PKEY* key, const EVP_MD* md, const std::string& digest) {
+  pkey_ctx_ptr ctx{EVP_PKEY_CTX_new_from_pkey(nullptr, key, nullptr)};
+  size_t len = 0;
+  auto* in = reinterpret_cast<const unsigned char*>(digest.data());
+  REQUIRE(EVP_PKEY_sign_init(ctx.get()) == 1);
+  REQUIRE(EVP_PKEY_CTX_set_signature_md(ctx.get(), md) == 1);
+  REQUIRE(EVP_PKEY_sign(ctx.get(), nullptr, &len, in, digest.size()) == 1);
+  std::string out(len, '\0');
+  REQUIRE(EVP_PKEY_sign(ctx.get(), reinterpret_cast<unsigned char*>(out.data()), &len, in,
+                        digest.size())
+          == 1);
+  out.resize(len);
+  return out;
+}
+
+} // namespace
+
+TEST_CASE("a thread's reused curve key checks each signature against the key it is given",
+          "[engine][csr]") {
+  const auto* md = EVP_sha256();
+  const std::string digest(32, '\x5a');
+  const std::string other_digest(32, '\xa5');
+  const std::pair<key_algorithm, const char*> curves[] = {
+      {key_algorithm::ec_p256, "prime256v1"},
+      {key_algorithm::ec_p384, "secp384r1"},
+      {key_algorithm::ec_p521, "secp521r1"},
+  };
+  for (const auto& curve_case : curves) {
+    const auto alg = curve_case.first;
+    const auto* curve = curve_case.second;
+    CAPTURE(to_string(alg));
+    auto a = test::make_ec_key(curve);
+    auto b = test::make_ec_key(curve);
+    auto spki_a = spki_of(a.get());
+    auto spki_b = spki_of(b.get());
+    auto sig_a = sign_digest(a.get(), md, digest);
+    auto sig_b = sign_digest(b.get(), md, digest);
+    auto off_curve = spki_a;
+    off_curve.back() = static_cast<char>(off_curve.back() ^ 0x01);
+    auto check = [&](const std::string& spki, const std::string& sig,
+                     const std::string& signed_digest = std::string{}) {
+      return verify_spki_signature(spki, alg, md, signed_digest.empty() ? digest : signed_digest,
+                                   sig);
+    };
+    // The same thread, the same reused key, one point after another: each
+    // answer depends only on the key given with it.
+    CHECK(check(spki_a, sig_a) == signature_check::valid);
+    CHECK(check(off_curve, sig_a) == signature_check::undecodable_key);
+    CHECK(check(spki_b, sig_a) == signature_check::invalid);
+    CHECK(check(spki_b, sig_b) == signature_check::valid);
+    CHECK(check(spki_a, sig_b) == signature_check::invalid);
+    CHECK(check(spki_a, sig_a, other_digest) == signature_check::invalid);
+    CHECK(check(spki_a, "") == signature_check::invalid);
+    CHECK(check(spki_a, sig_a) == signature_check::valid);
+    // Another thread has a key of its own.
+    signature_check there[2]{};
+    std::thread([&] {
+      there[0] = check(spki_b, sig_b);
+      there[1] = check(spki_b, sig_a);
+    }).join();
+    CHECK(there[0] == signature_check::valid);
+    CHECK(there[1] == signature_check::invalid);
+    CHECK(check(spki_a, sig_a) == signature_check::valid);
+  }
+  auto rsa = test::make_rsa_key(2048);
+  auto rsa_sig = sign_digest(rsa.get(), md, digest);
+  CHECK(verify_spki_signature(spki_of(rsa.get()), key_algorithm::rsa_2048, md, digest, rsa_sig)
+        == signature_check::valid);
+  CHECK(
+      verify_spki_signature(spki_of(rsa.get()), key_algorithm::rsa_2048, md, other_digest, rsa_sig)
+      == signature_check::invalid);
 }
 
 namespace {

@@ -25,6 +25,10 @@ inline x509_name_ptr openssl_name(std::string_view der) {
   return decode_whole<x509_name_ptr>(der, d2i_X509_NAME);
 }
 
+inline x509_req_ptr openssl_request(std::string_view der) {
+  return decode_whole<x509_req_ptr>(der, d2i_X509_REQ);
+}
+
 inline pkey_ptr openssl_key(std::string_view der) {
   return decode_whole<pkey_ptr>(der, d2i_PUBKEY);
 }
