@@ -89,8 +89,8 @@ struct sign_and_verify {
   }
 
   // The fastest OpenSSL 3 path for each operation (the engine uses the
-  // same): the digest, then EVP_PKEY_verify on a context set up once per
-  // thread; EVP_DigestSign with a fetched digest.
+  // same): the digest, then EVP_PKEY_verify or EVP_PKEY_sign on a context
+  // set up once per thread.
   void run(state& s) const {
     unsigned char digest[EVP_MAX_MD_SIZE];
     unsigned int digest_len = 0;

@@ -303,8 +303,8 @@ signature_check verify_spki_signature(std::string_view spki, key_algorithm alg, 
   auto parts = split_spki(spki, "public key");
   auto* verifier = verifier_for(alg);
   // Setting the point decodes it and checks that it lies on the curve. A
-  // point that fails leaves the key unusable until the next one is set, and
-  // nothing verifies with it in between.
+  // point that fails may stay in the key, but nothing verifies with the key
+  // before the next point is set.
   if (!parts || verifier == nullptr
       || EVP_PKEY_set1_encoded_public_key(
              verifier->key.get(), reinterpret_cast<const unsigned char*>(parts->key_bits.data()),
