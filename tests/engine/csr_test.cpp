@@ -291,13 +291,8 @@ namespace {
 // A CSR whose certificationRequestInfo is built by hand around `subject`
 // and signed by `key` (ECDSA with SHA-256): a request a client could send.
 std::string signed_csr_with_subject(EVP_PKEY* key, const std::string& subject) {
-  unsigned char* spki_bytes = nullptr;
-  auto spki_len = i2d_PUBKEY(key, &spki_bytes);
-  REQUIRE(spki_len > 0);
-  std::string spki{reinterpret_cast<char*>(spki_bytes), static_cast<size_t>(spki_len)};
-  OPENSSL_free(spki_bytes);
-  auto info = der::sequence(
-      {der::tlv(der::integer_tag, std::string{"\0", 1}), subject, spki, der::tlv(0xa0, "")});
+  auto info = der::sequence({der::tlv(der::integer_tag, std::string{"\0", 1}), subject,
+                             spki_of(key), der::tlv(0xa0, "")});
   md_ctx_ptr ctx{EVP_MD_CTX_new()};
   size_t signature_len = 0;
   REQUIRE(EVP_DigestSignInit(ctx.get(), nullptr, EVP_sha256(), nullptr, key) == 1);

@@ -78,6 +78,22 @@ std::pair<std::string, std::string> make_token(httplib::Client& admin, const std
   return {reply.str("/token"), reply.str("/tokenId")};
 }
 
+std::string approval_policy(const std::vector<std::string>& approver_ids, int required,
+                            const std::string& extra, const std::string& profile_slug) {
+  std::string approvers;
+  for (const auto& id : approver_ids)
+    approvers +=
+        (approvers.empty() ? "" : ",") + std::string{R"({"type":"user","id":")"} + id + "\"}";
+  return R"({"name":"production","steps":[{"name":"security","requiredApprovals":)"
+         + std::to_string(required) + R"(,"approvers":[)" + approvers
+         + R"(]}],"conditions":[{"profileNames":[")" + profile_slug + R"("]}])" + extra + "}";
+}
+
+std::string approval_of(httplib::Client& cli, const std::string& request_id) {
+  return get(cli, api + "/certificates/certificate-requests/" + request_id)
+      .str("/approvalRequestId");
+}
+
 std::string default_profile_id(httplib::Client& cli) {
   auto reply = get(cli, api + "/certificate-profiles/slug/default");
   if (reply.status != 200)

@@ -4,6 +4,7 @@
 
 #include <string>
 #include <utility>
+#include <vector>
 
 #include <simdjson.h>
 
@@ -44,6 +45,16 @@ std::string csr_body(const std::string& profile_id, const std::string& csr,
 
 inline const std::string api = "/api/v1/cert-manager";
 inline const std::string approvals = "/api/v1/approval-policies/cert-request";
+
+/// An approval policy body: one step of `required` approvals from the
+/// given user ids, for requests of the profile `profile_slug`. `extra` adds
+/// JSON members.
+std::string approval_policy(const std::vector<std::string>& approver_ids, int required,
+                            const std::string& extra = R"(,"maxRequestTtl":"1h")",
+                            const std::string& profile_slug = "default");
+
+/// The approval request id of a certificate request waiting for approval.
+std::string approval_of(httplib::Client& cli, const std::string& request_id);
 
 /// Checks a 403 PermissionDenied with `message`.
 void check_denied(const http_reply& reply, const std::string& message);

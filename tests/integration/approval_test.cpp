@@ -11,28 +11,12 @@ using namespace certmint::test;
 
 namespace {
 
-std::string approval_policy(const std::vector<std::string>& approver_ids, int required,
-                            const std::string& extra = R"(,"maxRequestTtl":"1h")") {
-  std::string approvers;
-  for (const auto& id : approver_ids)
-    approvers +=
-        (approvers.empty() ? "" : ",") + std::string{R"({"type":"user","id":")"} + id + "\"}";
-  return R"({"name":"production","steps":[{"name":"security","requiredApprovals":)"
-         + std::to_string(required) + R"(,"approvers":[)" + approvers
-         + R"(]}],"conditions":[{"profileNames":["default"]}])" + extra + "}";
-}
-
 http_reply submit(httplib::Client& cli, const std::string& profile, const std::string& cn) {
   csr_options options;
   options.common_name = cn;
   options.sans = {"DNS:" + cn};
   return post_json(cli, api + "/certificates",
                    csr_body(profile, make_csr(key_algorithm::ec_p256, options).csr_pem));
-}
-
-std::string approval_of(httplib::Client& cli, const std::string& request_id) {
-  return get(cli, api + "/certificates/certificate-requests/" + request_id)
-      .str("/approvalRequestId");
 }
 
 } // namespace

@@ -50,10 +50,8 @@ TEST_CASE("a full disk: writes get 503, reads go on, the server stays up",
             R"("defaults":{"ttlDays":30}})");
   INFO(gated.body);
   REQUIRE(gated.status == 200);
-  REQUIRE(post_json(
-              *cli, approvals,
-              R"({"name":"gate","steps":[{"requiredApprovals":1,"approvers":[{"type":"user","id":")"
-                  + approver_id + R"("}]}],"conditions":[{"profileNames":["gated"]}]})")
+  REQUIRE(post_json(*cli, approvals,
+                    approval_policy({approver_id}, 1, R"(,"maxRequestTtl":"1h")", "gated"))
               .status
           == 200);
   auto waiting = post_json(
@@ -62,8 +60,7 @@ TEST_CASE("a full disk: writes get 503, reads go on, the server stays up",
   INFO(waiting.body);
   REQUIRE(waiting.str("/status") == "pending_approval");
   auto waiting_id = waiting.str("/certificateRequestId");
-  auto approval_id =
-      get(*cli, api + "/certificates/certificate-requests/" + waiting_id).str("/approvalRequestId");
+  auto approval_id = approval_of(*cli, waiting_id);
 
   std::vector<http_reply> issued;
   http_reply refused;
