@@ -1,10 +1,13 @@
 #include "bench/crypto_ceiling.hpp"
 
 #include <atomic>
+#include <condition_variable>
+#include <mutex>
 #include <string>
 #include <thread>
 #include <vector>
 
+#include "engine/certificate_builder.hpp"
 #include "engine/key_generator.hpp"
 #include "engine/openssl_types.hpp"
 
@@ -12,47 +15,61 @@ namespace certmint::bench {
 
 namespace {
 
+// Every thread prepares its keys first (an RSA key takes from tens to
+// hundreds of milliseconds to make), and the clock starts once all of them
+// have: counted in, key making would lower the ceiling.
 template <class Work>
 double per_second(size_t threads, std::chrono::milliseconds duration, Work&& work) {
   using clock = std::chrono::steady_clock;
   std::atomic<uint64_t> done{0};
-  auto begin = clock::now();
-  auto deadline = begin + duration;
+  std::mutex mutex;
+  std::condition_variable changed;
+  size_t prepared = 0;
+  bool started = false;
+  clock::time_point deadline;
   std::vector<std::thread> pool;
   for (size_t t = 0; t < threads; ++t)
     pool.emplace_back([&] {
       auto state = work.prepare();
-      uint64_t local = 0;
-      while (clock::now() < deadline) {
-        work.run(state);
-        ++local;
+      {
+        std::unique_lock<std::mutex> lock{mutex};
+        ++prepared;
+        changed.notify_all();
+        changed.wait(lock, [&] { return started; });
       }
+      uint64_t local = 0;
+      // Only operations that succeeded count: a context that failed to
+      // set up would otherwise fail fast and inflate the ceiling.
+      while (clock::now() < deadline)
+        if (work.run(state))
+          ++local;
       done += local;
     });
+  clock::time_point begin;
+  {
+    std::unique_lock<std::mutex> lock{mutex};
+    changed.wait(lock, [&] { return prepared == threads; });
+    begin = clock::now();
+    deadline = begin + duration;
+    started = true;
+  }
+  changed.notify_all();
   for (auto& t : pool)
     t.join();
   auto seconds = std::chrono::duration<double>(clock::now() - begin).count();
   return static_cast<double>(done.load()) / seconds;
 }
 
-// The CA's signing context, set up once per thread as the engine's signers
-// set theirs up once per signer.
-pkey_ctx_ptr signing_context(key_algorithm ca_alg, EVP_PKEY* ca) {
-  pkey_ctx_ptr ctx{EVP_PKEY_CTX_new_from_pkey(nullptr, ca, nullptr)};
-  EVP_PKEY_sign_init(ctx.get());
-  EVP_PKEY_CTX_set_signature_md(ctx.get(), message_digest(default_hash(ca_alg)));
-  return ctx;
-}
-
 // The TBSCertificate's digest, then EVP_PKEY_sign, as the engine signs.
-void sign_certificate(key_algorithm ca_alg, EVP_PKEY_CTX* sign, const std::string& tbs) {
+bool sign_certificate(key_algorithm ca_alg, EVP_PKEY_CTX* sign, const std::string& tbs) {
   unsigned char digest[EVP_MAX_MD_SIZE];
   unsigned int digest_len = 0;
   unsigned char sig[1024];
   size_t len = sizeof(sig);
-  EVP_Digest(tbs.data(), tbs.size(), digest, &digest_len, message_digest(default_hash(ca_alg)),
-             nullptr);
-  EVP_PKEY_sign(sign, sig, &len, digest, digest_len);
+  return EVP_Digest(tbs.data(), tbs.size(), digest, &digest_len,
+                    message_digest(default_hash(ca_alg)), nullptr)
+             == 1
+         && EVP_PKEY_sign(sign, sig, &len, digest, digest_len) == 1;
 }
 
 struct sign_and_verify {
@@ -72,7 +89,7 @@ struct sign_and_verify {
   state prepare() const {
     state s;
     s.ca = std::move(*generate_key(ca_alg));
-    s.sign = signing_context(ca_alg, s.ca.get());
+    s.sign = signing_context(s.ca.get(), default_hash(ca_alg));
     s.leaf = std::move(*generate_key(leaf_alg));
     md_ctx_ptr ctx{EVP_MD_CTX_new()};
     size_t len = 0;
@@ -91,16 +108,19 @@ struct sign_and_verify {
   // The fastest OpenSSL 3 path for each operation (the engine uses the
   // same): the digest, then EVP_PKEY_verify or EVP_PKEY_sign on a context
   // set up once per thread.
-  void run(state& s) const {
+  bool run(state& s) const {
     unsigned char digest[EVP_MAX_MD_SIZE];
     unsigned int digest_len = 0;
     const auto* md = message_digest(hash_algorithm::sha256);
-    EVP_Digest(s.csr_info.data(), s.csr_info.size(), digest, &digest_len, md, nullptr);
-    EVP_PKEY_verify_init(s.verify.get());
-    EVP_PKEY_CTX_set_signature_md(s.verify.get(), md);
-    EVP_PKEY_verify(s.verify.get(), reinterpret_cast<const unsigned char*>(s.csr_signature.data()),
-                    s.csr_signature.size(), digest, digest_len);
-    sign_certificate(ca_alg, s.sign.get(), s.tbs);
+    bool verified =
+        EVP_Digest(s.csr_info.data(), s.csr_info.size(), digest, &digest_len, md, nullptr) == 1
+        && EVP_PKEY_verify_init(s.verify.get()) == 1
+        && EVP_PKEY_CTX_set_signature_md(s.verify.get(), md) == 1
+        && EVP_PKEY_verify(s.verify.get(),
+                           reinterpret_cast<const unsigned char*>(s.csr_signature.data()),
+                           s.csr_signature.size(), digest, digest_len)
+               == 1;
+    return sign_certificate(ca_alg, s.sign.get(), s.tbs) && verified;
   }
 };
 
@@ -120,13 +140,13 @@ struct keygen_and_sign {
   state prepare() const {
     state s;
     s.ca = std::move(*generate_key(ca_alg));
-    s.sign = signing_context(ca_alg, s.ca.get());
+    s.sign = signing_context(s.ca.get(), default_hash(ca_alg));
     return s;
   }
 
-  void run(state& s) const {
-    generate_key(leaf_alg);
-    sign_certificate(ca_alg, s.sign.get(), s.tbs);
+  bool run(state& s) const {
+    bool generated = static_cast<bool>(generate_key(leaf_alg));
+    return sign_certificate(ca_alg, s.sign.get(), s.tbs) && generated;
   }
 };
 

@@ -10,6 +10,15 @@ namespace certmint {
 
 using namespace std::string_view_literals;
 
+// For RSA the digest's name makes the PKCS#1 v1.5 DigestInfo.
+pkey_ctx_ptr signing_context(EVP_PKEY* key, hash_algorithm hash) {
+  pkey_ctx_ptr ctx{EVP_PKEY_CTX_new_from_pkey(nullptr, key, nullptr)};
+  if (!ctx || EVP_PKEY_sign_init(ctx.get()) != 1
+      || EVP_PKEY_CTX_set_signature_md(ctx.get(), message_digest(hash)) != 1)
+    return pkey_ctx_ptr{};
+  return ctx;
+}
+
 namespace {
 
 // Object identifiers (content bytes).
@@ -182,16 +191,6 @@ struct tbs_fields {
   std::string_view spki;
   std::string_view extensions; ///< concatenated Extension elements
 };
-
-// A context that signs digests of `hash` with `key` (EVP_PKEY_sign; for RSA
-// the digest's name makes the PKCS#1 v1.5 DigestInfo).
-pkey_ctx_ptr signing_context(EVP_PKEY* key, hash_algorithm hash) {
-  pkey_ctx_ptr ctx{EVP_PKEY_CTX_new_from_pkey(nullptr, key, nullptr)};
-  if (!ctx || EVP_PKEY_sign_init(ctx.get()) != 1
-      || EVP_PKEY_CTX_set_signature_md(ctx.get(), message_digest(hash)) != 1)
-    return pkey_ctx_ptr{};
-  return ctx;
-}
 
 // Certificate ::= SEQUENCE { tbsCertificate, signatureAlgorithm, signature }:
 // the TBSCertificate's digest, signed by `ctx` (made for the same hash).

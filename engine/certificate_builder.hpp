@@ -47,6 +47,11 @@ issuer_material make_issuer_material(x509_ptr certificate, pkey_ptr key, key_alg
 result<std::string> sign_leaf(const issuer_material& issuer, std::string_view serial,
                               const issuance_plan& plan);
 
+/// A context that signs digests of `hash` with `key` (EVP_PKEY_sign), set
+/// up once for every certificate the key signs: EVP_DigestSignInit per
+/// certificate sets the operation up again each time.
+pkey_ctx_ptr signing_context(EVP_PKEY* key, hash_algorithm hash);
+
 /// Signs a certificate with its own key (profiles of issuer type
 /// `self-signed`): the extensions of a leaf, without AKI, CRL distribution
 /// point and AIA, which name an issuer there is none of.

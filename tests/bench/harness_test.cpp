@@ -9,6 +9,7 @@
 
 #include <httplib.h>
 
+#include "bench/crypto_ceiling.hpp"
 #include "bench/load_generator.hpp"
 #include "bench/stats.hpp"
 #include "engine/pem.hpp"
@@ -330,4 +331,16 @@ TEST_CASE("CPU per request and the ratio the server alone would reach", "[bench]
 
   r.ok = 0;
   CHECK(r.server_cpu_us_per_request() == -1);
+}
+
+TEST_CASE("the crypto ceilings count operations that succeeded", "[bench][ceiling]") {
+  // A signing or verification context that failed to set up would fail
+  // fast; counted, it would make the ceiling absurdly high. Counted only
+  // when it succeeds, such a failure gives 0.
+  using namespace std::chrono_literals;
+  for (auto ca : {key_algorithm::ec_p256, key_algorithm::rsa_2048}) {
+    CAPTURE(to_string(ca));
+    CHECK(bench::crypto_ceiling(ca, key_algorithm::ec_p256, 1, 150ms) > 0);
+    CHECK(bench::managed_ceiling(ca, key_algorithm::ec_p256, 1, 150ms) > 0);
+  }
 }
