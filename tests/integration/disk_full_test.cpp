@@ -76,8 +76,7 @@ TEST_CASE("a full disk: writes get 503, reads go on, the server stays up",
   REQUIRE(refused.status == 503);
   CHECK(refused.error() == "ServiceUnavailable");
   CHECK(refused.message() == refusal);
-  CHECK(server.output().find("a synced write failed: IO error: No space left on device")
-        != std::string::npos);
+  CHECK(server.output_shows("a synced write failed: IO error: No space left on device"));
 
   // Every later write is refused the same way, without touching RocksDB:
   // issuance, identities, configuration and approvals alike.

@@ -132,6 +132,17 @@ std::string server_process::output() const {
   return output_;
 }
 
+bool server_process::output_shows(const std::string& text,
+                                  std::chrono::milliseconds timeout) const {
+  auto deadline = std::chrono::steady_clock::now() + timeout;
+  while (output().find(text) == std::string::npos) {
+    if (std::chrono::steady_clock::now() > deadline)
+      return false;
+    std::this_thread::sleep_for(std::chrono::milliseconds{10});
+  }
+  return true;
+}
+
 int server_process::wait_exit() {
   int status = 0;
   waitpid(pid_, &status, 0);

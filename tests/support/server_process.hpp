@@ -3,6 +3,7 @@
 // Runs the real `certmint serve` binary on 127.0.0.1 with a port of its own
 // choosing, for integration tests.
 
+#include <chrono>
 #include <memory>
 #include <mutex>
 #include <string>
@@ -37,6 +38,12 @@ public:
 
   /// Everything the server printed on stdout and stderr so far.
   std::string output() const;
+
+  /// Whether the output shows `text` within `timeout`. A thread of its own
+  /// reads the output, so a line printed before an answer may be read after
+  /// the client has the answer.
+  bool output_shows(const std::string& text,
+                    std::chrono::milliseconds timeout = std::chrono::seconds{10}) const;
 
   /// SIGTERM and wait; returns the exit status (or -signal).
   int stop();
