@@ -1,6 +1,7 @@
 #include "storage/store.hpp"
 
 #include <algorithm>
+#include <array>
 #include <cstring>
 #include <map>
 
@@ -473,9 +474,19 @@ std::vector<status> store::commit_group(const std::vector<transaction>& group) {
         r = *refusal_;
     return results;
   }
-  std::lock_guard lock{counter_mutex_};
-  for (auto& [key, value] : written)
-    counter_values_[key] = value;
+  {
+    std::lock_guard lock{counter_mutex_};
+    for (auto& [key, value] : written)
+      counter_values_[key] = value;
+  }
+  std::array<bool, column_count> touched{};
+  for (const auto* m : staged)
+    touched[static_cast<size_t>(m->cf)] = true;
+  for (const auto& [key, delta] : deltas)
+    touched[static_cast<size_t>(key.first)] = true;
+  for (size_t cf = 0; cf < column_count; ++cf)
+    if (touched[cf])
+      column_writes_[cf].fetch_add(1, std::memory_order_release);
   return results;
 }
 

@@ -1,5 +1,6 @@
 #pragma once
 
+#include <array>
 #include <atomic>
 #include <functional>
 #include <map>
@@ -225,6 +226,15 @@ public:
   /// Convenience for a single transaction.
   status commit(transaction tx);
 
+  /// How many synced batches have written to `cf` since the store opened.
+  /// It moves after the batch is readable and before `commit_group`
+  /// returns, so a cache of values read from `cf` that notes this number
+  /// before each read knows it is stale once the number has moved, and no
+  /// writer hears "done" while a stale entry still counts as fresh.
+  uint64_t writes_to(column cf) const {
+    return column_writes_[static_cast<size_t>(cf)].load(std::memory_order_acquire);
+  }
+
   /// Once a synced write has failed, the store writes nothing more until
   /// the process restarts: commit_group refuses every transaction with
   /// this failure (503). After a failed fsync the kernel may have dropped
@@ -259,6 +269,8 @@ private:
   /// it cost ~10k instructions.
   std::map<std::pair<column, std::string>, int64_t> counter_values_;
   mutable std::mutex counter_mutex_;
+  /// See writes_to().
+  std::array<std::atomic<uint64_t>, column_count> column_writes_{};
   /// Set once, by the writer thread, before writes_refused_ turns true;
   /// never changed after, so readers that saw the flag read them freely.
   std::optional<failure> refusal_;

@@ -256,6 +256,33 @@ TEST_CASE("counters read on other threads while the writer commits only grow", "
   CHECK(*db->counter("grows") == commits);
 }
 
+TEST_CASE("a column's write count moves with each batch that writes it, and only then",
+          "[storage][store]") {
+  test::temp_dir dir;
+  auto db = std::move(*store::open(dir.path()));
+  CHECK(db->writes_to(column::requests) == 0);
+  CHECK(db->writes_to(column::serials) == 0);
+  // One batch of two applied transactions: one write each.
+  auto applied = db->commit_group({reserve("r1", "ca:s1"), reserve("r2", "ca:s2")});
+  REQUIRE(applied[0]);
+  REQUIRE(applied[1]);
+  CHECK(db->writes_to(column::requests) == 1);
+  CHECK(db->writes_to(column::serials) == 1);
+  CHECK(db->writes_to(column::tokens) == 0);
+  // Refused by its precondition: nothing written, nothing moves.
+  REQUIRE_FALSE(db->commit(reserve("r3", "ca:s1")));
+  CHECK(db->writes_to(column::requests) == 1);
+  // A delete and a counter are writes too.
+  transaction tx;
+  tx.mutations.push_back({column::serials, "ca:s2", std::nullopt});
+  tx.add(column::counters, "c", 1);
+  auto committed = db->commit(std::move(tx));
+  REQUIRE(committed);
+  CHECK(db->writes_to(column::serials) == 2);
+  CHECK(db->writes_to(column::counters) == 1);
+  CHECK(db->writes_to(column::requests) == 1);
+}
+
 TEST_CASE("RocksDB's log is written in the data directory, the one before kept as LOG.old",
           "[storage][store]") {
   test::temp_dir dir;
