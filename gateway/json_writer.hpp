@@ -49,7 +49,9 @@ public:
 private:
   void separate();
   std::string out_;
-  std::vector<bool> first_; // per open container: no element written yet
+  // Per open container: 1 while no element is written yet (bytes, not
+  // std::vector<bool>: every value asks, and a bit's access costs more).
+  std::vector<uint8_t> first_;
   bool after_key_ = false;
 };
 

@@ -62,6 +62,16 @@ TEST_CASE("json writer escapes what JSON requires and copies the rest", "[gatewa
       CHECK(quoted(text) == reference(text));
     }
 
+  // One escape at each position of every length up to two steps: the part
+  // after the last full step is checked on a padded copy.
+  for (size_t length = 1; length <= 33; ++length)
+    for (size_t at = 0; at < length; ++at) {
+      std::string text(length, 'k');
+      text[at] = '"';
+      CAPTURE(length, at);
+      CHECK(quoted(text) == reference(text));
+    }
+
   // Strings dense in escapes of both lengths (two bytes and six), of every
   // length around the 16-byte steps, so that runs and escapes meet at
   // every offset.
