@@ -1,6 +1,13 @@
 #include "engine/algorithms.hpp"
 
+#include <array>
+#include <string>
+
+#include "engine/der.hpp"
+
 namespace certmint {
+
+using namespace std::string_view_literals;
 
 std::string_view to_string(key_algorithm alg) {
   switch (alg) {
@@ -84,6 +91,25 @@ hash_algorithm default_hash(key_algorithm ca_alg) {
     default:
       return hash_algorithm::sha256;
   }
+}
+
+std::string_view signature_algorithm_der(signature_algorithm alg) {
+  // Indexed by family (RSA, ECDSA), then by hash (SHA-256/384/512).
+  static const auto encoded = [] {
+    std::array<std::array<std::string, 3>, 2> out;
+    constexpr char rsa_last[] = {0x0b, 0x0c, 0x0d};   // sha256/384/512WithRSAEncryption
+    constexpr char ecdsa_last[] = {0x02, 0x03, 0x04}; // ecdsa-with-SHA256/384/512
+    for (size_t hash = 0; hash < 3; ++hash) {
+      std::string rsa{"\x2a\x86\x48\x86\xf7\x0d\x01\x01"sv};
+      rsa.push_back(rsa_last[hash]);
+      out[0][hash] = der::sequence({der::tlv(der::oid_tag, rsa), der::tlv(der::null_tag, "")});
+      std::string ecdsa{"\x2a\x86\x48\xce\x3d\x04\x03"sv};
+      ecdsa.push_back(ecdsa_last[hash]);
+      out[1][hash] = der::sequence({der::tlv(der::oid_tag, ecdsa)});
+    }
+    return out;
+  }();
+  return encoded[alg.family == key_family::rsa ? 0 : 1][static_cast<size_t>(alg.hash) - 1];
 }
 
 const EVP_MD* message_digest(hash_algorithm hash) {

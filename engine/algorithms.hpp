@@ -43,6 +43,12 @@ key_family family_of(key_algorithm alg);
 /// RSA and P-256 use SHA-256, P-384 SHA-384, P-521 SHA-512.
 hash_algorithm default_hash(key_algorithm ca_alg);
 
+/// The DER AlgorithmIdentifier of a signature algorithm, as certmint writes
+/// it into certificates and as common tools write it into CSRs: ECDSA
+/// without parameters (RFC 5758), RSA PKCS#1 v1.5 with NULL parameters
+/// (RFC 4055). Encoded once for the process.
+std::string_view signature_algorithm_der(signature_algorithm alg);
+
 /// The digest of a hash, fetched once for the process.
 const EVP_MD* message_digest(hash_algorithm hash);
 

@@ -48,22 +48,6 @@ failure build_error(std::string_view what) {
                                           + "): " + openssl_error_string());
 }
 
-// AlgorithmIdentifier of the signature; RSA carries explicit NULL
-// parameters, ECDSA none (RFC 4055, RFC 5758).
-std::string signature_algorithm_identifier(signature_algorithm alg) {
-  static const char hash_byte[] = {0, 0x02, 0x03, 0x04}; // ecdsa-with-SHA256/384/512
-  static const char rsa_byte[] = {0, 0x0b, 0x0c, 0x0d};  // sha256/384/512WithRSAEncryption
-  auto index = static_cast<size_t>(alg.hash);
-  if (alg.family == key_family::ecdsa) {
-    std::string oid{"\x2a\x86\x48\xce\x3d\x04\x03"sv};
-    oid.push_back(hash_byte[index]);
-    return der::sequence({der::tlv(der::oid_tag, oid)});
-  }
-  std::string oid{"\x2a\x86\x48\x86\xf7\x0d\x01\x01"sv};
-  oid.push_back(rsa_byte[index]);
-  return der::sequence({der::tlv(der::oid_tag, oid), der::tlv(der::null_tag, "")});
-}
-
 void append_extension(std::string& out, std::string_view oid, bool critical,
                       std::string_view value) {
   std::string content = der::tlv(der::oid_tag, oid);
@@ -195,7 +179,7 @@ struct tbs_fields {
 // Certificate ::= SEQUENCE { tbsCertificate, signatureAlgorithm, signature }:
 // the TBSCertificate's digest, signed by `ctx` (made for the same hash).
 result<std::string> sign_certificate(const tbs_fields& f, EVP_PKEY_CTX* ctx) {
-  auto algorithm = signature_algorithm_identifier(f.signature_alg);
+  auto algorithm = signature_algorithm_der(f.signature_alg);
   std::string tbs_content;
   tbs_content.reserve(512 + f.spki.size() + f.extensions.size());
   tbs_content += der::tlv(0xa0, der::tlv(der::integer_tag, "\x02"sv)); // version v3

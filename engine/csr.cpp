@@ -121,6 +121,12 @@ status read_basic_constraints(X509_EXTENSION* ext, parsed_csr& out) {
 result<signature_algorithm> read_signature_algorithm(std::string_view algorithm,
                                                      key_algorithm key_alg) {
   auto family = family_of(key_alg);
+  // The encodings every common tool writes are recognized as bytes (the
+  // family's three); anything else goes through OpenSSL's decoder, ~3k
+  // instructions, for its verdict and its names in the message.
+  for (auto hash : {hash_algorithm::sha256, hash_algorithm::sha384, hash_algorithm::sha512})
+    if (algorithm == signature_algorithm_der({family, hash}))
+      return signature_algorithm{family, hash};
   auto family_name = std::string{to_string(family)};
   auto ptr = reinterpret_cast<const unsigned char*>(algorithm.data());
   openssl_ptr<X509_ALGOR, X509_ALGOR_free> algor{

@@ -7,6 +7,7 @@
 
 #include "engine/csr.hpp"
 #include "engine/der.hpp"
+#include "engine/openssl_types.hpp"
 #include "engine/pem.hpp"
 #include "engine/public_key.hpp"
 #include "tests/support/test_pki.hpp"
@@ -68,6 +69,54 @@ TEST_CASE("CSR hashes SHA-384 and SHA-512 are accepted", "[engine][csr]") {
   csr = parse_csr(test::make_csr(key_algorithm::ec_p384, opts).csr_pem);
   REQUIRE(csr);
   CHECK(csr->signature == signature_algorithm{key_family::ecdsa, hash_algorithm::sha512});
+}
+
+TEST_CASE("signature AlgorithmIdentifiers are encoded as OpenSSL encodes them", "[engine][csr]") {
+  struct expected {
+    signature_algorithm alg;
+    int nid;
+  };
+  for (auto [alg, nid] :
+       {expected{{key_family::rsa, hash_algorithm::sha256}, NID_sha256WithRSAEncryption},
+        expected{{key_family::rsa, hash_algorithm::sha384}, NID_sha384WithRSAEncryption},
+        expected{{key_family::rsa, hash_algorithm::sha512}, NID_sha512WithRSAEncryption},
+        expected{{key_family::ecdsa, hash_algorithm::sha256}, NID_ecdsa_with_SHA256},
+        expected{{key_family::ecdsa, hash_algorithm::sha384}, NID_ecdsa_with_SHA384},
+        expected{{key_family::ecdsa, hash_algorithm::sha512}, NID_ecdsa_with_SHA512}}) {
+    CAPTURE(to_string(alg));
+    // OpenSSL's own encoding: NULL parameters for RSA, none for ECDSA.
+    openssl_ptr<X509_ALGOR, X509_ALGOR_free> algor{X509_ALGOR_new()};
+    REQUIRE(X509_ALGOR_set0(algor.get(), OBJ_nid2obj(nid),
+                            alg.family == key_family::rsa ? V_ASN1_NULL : V_ASN1_UNDEF, nullptr)
+            == 1);
+    unsigned char* der = nullptr;
+    auto len = i2d_X509_ALGOR(algor.get(), &der);
+    REQUIRE(len > 0);
+    std::string openssl{reinterpret_cast<char*>(der), static_cast<size_t>(len)};
+    OPENSSL_free(der);
+    CHECK(signature_algorithm_der(alg) == openssl);
+  }
+}
+
+TEST_CASE("an RSA CSR whose algorithm omits the NULL parameters is still read", "[engine][csr]") {
+  // The AlgorithmIdentifier is outside the signed part, so dropping its
+  // NULL leaves the signature valid; such a CSR takes OpenSSL's decoder
+  // instead of the byte comparison.
+  auto der = *pem_decode(test::make_csr(key_algorithm::rsa_2048).csr_pem, {"CERTIFICATE REQUEST"});
+  auto canonical = std::string{signature_algorithm_der({key_family::rsa, hash_algorithm::sha256})};
+  auto at = der.rfind(canonical);
+  REQUIRE(at != std::string::npos);
+  auto bare = canonical.substr(2, canonical.size() - 4); // the OID's TLV alone
+  der.replace(at, canonical.size(), der::tlv(der::sequence_tag, bare));
+  // The outer SEQUENCE's long-form length (two bytes for RSA-2048) is 2 less.
+  REQUIRE(static_cast<uint8_t>(der[1]) == 0x82);
+  auto outer = (static_cast<uint8_t>(der[2]) << 8 | static_cast<uint8_t>(der[3])) - 2;
+  der[2] = static_cast<char>(outer >> 8);
+  der[3] = static_cast<char>(outer & 0xff);
+  auto csr = parse_csr(pem_encode("CERTIFICATE REQUEST", der));
+  INFO((csr ? std::string{} : csr.error().message));
+  REQUIRE(csr);
+  CHECK(csr->signature == signature_algorithm{key_family::rsa, hash_algorithm::sha256});
 }
 
 namespace {
