@@ -63,8 +63,11 @@ constexpr base64_pair_table base64_pairs;
 // Base64 text of a PEM body (RFC 7468: whitespace anywhere, '=' padding only
 // at the end, the length a multiple of four) to bytes; nullopt otherwise.
 std::optional<std::string> base64_decode(std::string_view text) {
-  std::string out;
-  out.reserve(text.size() / 4 * 3);
+  // Written through a pointer into a buffer sized once for the most the
+  // text can hold, then cut to what it held: a push_back per byte checked
+  // the capacity each time (a third of a CSR's decoding).
+  std::string out(text.size() / 4 * 3 + 3, '\0');
+  auto* put = reinterpret_cast<unsigned char*>(out.data());
   uint32_t quad = 0;
   int count = 0;
   int padding = 0;
@@ -79,9 +82,10 @@ std::optional<std::string> base64_decode(std::string_view text) {
       auto d = values[static_cast<uint8_t>(text[i + 3])];
       if ((a | b | c | d) < 64) {
         uint32_t group = (uint32_t{a} << 18) | (uint32_t{b} << 12) | (uint32_t{c} << 6) | d;
-        out.push_back(static_cast<char>(group >> 16));
-        out.push_back(static_cast<char>((group >> 8) & 0xff));
-        out.push_back(static_cast<char>(group & 0xff));
+        put[0] = static_cast<unsigned char>(group >> 16);
+        put[1] = static_cast<unsigned char>((group >> 8) & 0xff);
+        put[2] = static_cast<unsigned char>(group & 0xff);
+        put += 3;
         i += 3;
         continue;
       }
@@ -103,11 +107,11 @@ std::optional<std::string> base64_decode(std::string_view text) {
     quad = (quad << 6) | v;
     if (++count < 4)
       continue;
-    out.push_back(static_cast<char>(quad >> 16));
+    *put++ = static_cast<unsigned char>(quad >> 16);
     if (padding < 2)
-      out.push_back(static_cast<char>((quad >> 8) & 0xff));
+      *put++ = static_cast<unsigned char>((quad >> 8) & 0xff);
     if (padding < 1)
-      out.push_back(static_cast<char>(quad & 0xff));
+      *put++ = static_cast<unsigned char>(quad & 0xff);
     if (padding > 0 && padding < 3)
       padding = 3; // nothing may follow a padded quad
     quad = 0;
@@ -115,6 +119,7 @@ std::optional<std::string> base64_decode(std::string_view text) {
   }
   if (count != 0)
     return std::nullopt;
+  out.resize(static_cast<size_t>(put - reinterpret_cast<unsigned char*>(out.data())));
   return out;
 }
 

@@ -50,6 +50,21 @@ TEST_CASE("PEM decoding: the lax forms RFC 7468 allows", "[engine][pem]") {
         == der);
   CHECK(pem_decode("explanatory text\n" + pem + "trailing text", {"CERTIFICATE REQUEST"}) == der);
   CHECK(pem_decode(pem, {"NEW CERTIFICATE REQUEST", "CERTIFICATE REQUEST"}) == der);
+  // A break after every character: no run of four, every byte decoded one
+  // character at a time.
+  for (size_t size = 1; size < 40; ++size) {
+    CAPTURE(size);
+    auto bytes = random_bytes(size);
+    auto block = pem_encode("CERTIFICATE", bytes);
+    auto body_at = block.find('\n') + 1;
+    auto body_end = block.find("-----END");
+    std::string spread = block.substr(0, body_at);
+    for (auto i = body_at; i < body_end; ++i)
+      if (block[i] != '\n')
+        spread += std::string{block[i]} + "\r\n";
+    spread += block.substr(body_end);
+    CHECK(pem_decode(spread, {"CERTIFICATE"}) == bytes);
+  }
 }
 
 TEST_CASE("PEM decoding refuses what is not one block of base64", "[engine][pem][malformed]") {
