@@ -60,9 +60,11 @@ size_t next_escape(std::string_view text, size_t i) {
 
 } // namespace
 
-void append_json_string(std::string& out, std::string_view text) {
+namespace {
+
+// `text` escaped for the inside of a JSON string (no quotes).
+void append_escaped(std::string& out, std::string_view text) {
   static constexpr char hex[] = "0123456789abcdef";
-  out.push_back('"');
   // Runs that need no escape are copied at once: certificate PEMs (most of
   // every issuance and poll answer) escape only their line breaks.
   size_t run = 0;
@@ -93,6 +95,13 @@ void append_json_string(std::string& out, std::string_view text) {
     }
   }
   out.append(text.data() + run, text.size() - run);
+}
+
+} // namespace
+
+void append_json_string(std::string& out, std::string_view text) {
+  out.push_back('"');
+  append_escaped(out, text);
   out.push_back('"');
 }
 
@@ -188,6 +197,15 @@ json_writer& json_writer::pem(std::string_view label, std::string_view der) {
   separate();
   out_.push_back('"');
   append_pem(out_, label, der, "\\n");
+  out_.push_back('"');
+  return *this;
+}
+
+json_writer& json_writer::concatenation(const std::vector<std::string>& parts, size_t count) {
+  separate();
+  out_.push_back('"');
+  for (size_t i = 0; i < count && i < parts.size(); ++i)
+    append_escaped(out_, parts[i]);
   out_.push_back('"');
   return *this;
 }

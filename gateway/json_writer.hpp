@@ -39,6 +39,9 @@ public:
   /// complete "name":value members.
   json_writer& raw(std::string_view json);
   json_writer& string_array(const std::vector<std::string_view>& items);
+  /// The first `count` of `parts` as one JSON string (a PEM chain, say),
+  /// escaped where they lie instead of joined first.
+  json_writer& concatenation(const std::vector<std::string>& parts, size_t count);
   /// The PEM block of `der` as a JSON string, encoded straight into the
   /// output (no PEM text to build and escape first).
   json_writer& pem(std::string_view label, std::string_view der);

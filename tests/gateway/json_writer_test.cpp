@@ -90,6 +90,16 @@ TEST_CASE("json writer escapes what JSON requires and copies the rest", "[gatewa
   json_writer w;
   w.begin_object().key("k\"ey").value("v\n").key("n").value(int64_t{-3}).end_object();
   CHECK(w.str() == R"({"k\"ey":"v\n","n":-3})");
+
+  // Parts written as one string, escaped where they lie; `count` may be
+  // less than the parts there are, and an escape may end one part.
+  const std::vector<std::string> parts = {"a\n", "\"b", "c\\"};
+  json_writer joined;
+  joined.begin_array();
+  for (size_t count = 0; count <= parts.size() + 1; ++count)
+    joined.concatenation(parts, count);
+  joined.end_array();
+  CHECK(joined.str() == R"(["","a\n","a\n\"b","a\n\"bc\\","a\n\"bc\\"])");
 }
 
 TEST_CASE("PEM written straight into JSON equals the PEM text escaped", "[gateway][json]") {

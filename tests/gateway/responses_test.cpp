@@ -19,16 +19,20 @@ std::string bytes(size_t size, char seed) {
   return out;
 }
 
-} // namespace
-
-TEST_CASE("answers carry the CA's chain, rendered once per snapshot, as one JSON string",
-          "[gateway][json]") {
-  // DER sizes around the 48-byte line: a full last line, and short ones.
+// DER sizes around the 48-byte line: a full last line, and short ones.
+ca_view three_certificate_ca() {
   ca_record record;
   record.id = "ca";
   record.certificate_der = bytes(480, 1);
   record.parent_chain_der = {bytes(433, 2), bytes(1, 3)};
-  auto ca = make_ca_view(record);
+  return make_ca_view(record);
+}
+
+} // namespace
+
+TEST_CASE("answers carry the CA's chain, rendered once per snapshot, as one JSON string",
+          "[gateway][json]") {
+  auto ca = three_certificate_ca();
   REQUIRE(ca.chain_pem.size() == 3);
   auto joined = join_chain(ca.chain_pem, false);
 
@@ -59,4 +63,31 @@ TEST_CASE("answers carry the CA's chain, rendered once per snapshot, as one JSON
   REQUIRE(!parser.parse(render_certificate_body(cert, &ca)).get(doc));
   REQUIRE(!doc["certificateChain"].get(chain));
   CHECK(chain == joined);
+}
+
+TEST_CASE("the issuance answer carries the chain, with or without its root, as one JSON string",
+          "[gateway][json]") {
+  auto ca = three_certificate_ca();
+  issuance_result result;
+  result.request_id = "r";
+  result.status = "issued";
+  result.certificate_der = bytes(300, 4);
+  result.issuing_ca_pem = ca.chain_pem.front();
+  result.chain_pem = ca.chain_pem;
+  result.private_key_pem = pem_encode("PRIVATE KEY", bytes(121, 5));
+  simdjson::dom::parser parser;
+  for (bool remove_roots : {false, true}) {
+    CAPTURE(remove_roots);
+    simdjson::dom::element doc;
+    REQUIRE(!parser.parse(render_issuance(result, remove_roots)).get(doc));
+    std::string_view text;
+    REQUIRE(!doc.at_pointer("/certificate/certificateChain").get(text));
+    CHECK(text == join_chain(ca.chain_pem, remove_roots));
+    REQUIRE(!doc.at_pointer("/certificate/issuingCaCertificate").get(text));
+    CHECK(text == ca.chain_pem.front());
+    REQUIRE(!doc.at_pointer("/certificate/certificate").get(text));
+    CHECK(text == pem_encode("CERTIFICATE", result.certificate_der));
+    REQUIRE(!doc.at_pointer("/certificate/privateKey").get(text));
+    CHECK(text == result.private_key_pem);
+  }
 }
