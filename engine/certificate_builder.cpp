@@ -21,6 +21,33 @@ pkey_ctx_ptr signing_context(EVP_PKEY* key, hash_algorithm hash) {
 
 namespace {
 
+failure build_error(std::string_view what) {
+  return make_failure(errc::internal, "certificate build failed (" + std::string{what}
+                                          + "): " + openssl_error_string());
+}
+
+} // namespace
+
+result<std::string> sign_data(EVP_PKEY_CTX* ctx, hash_algorithm hash, std::string_view data) {
+  unsigned char digest[EVP_MAX_MD_SIZE];
+  unsigned int digest_len = 0;
+  size_t sig_len = 0;
+  if (ctx == nullptr
+      || EVP_Digest(data.data(), data.size(), digest, &digest_len, message_digest(hash), nullptr)
+             != 1
+      || EVP_PKEY_sign(ctx, nullptr, &sig_len, digest, digest_len) != 1)
+    return build_error("signature");
+  std::string signature(sig_len, '\0');
+  if (EVP_PKEY_sign(ctx, reinterpret_cast<unsigned char*>(signature.data()), &sig_len, digest,
+                    digest_len)
+      != 1)
+    return build_error("signature");
+  signature.resize(sig_len);
+  return signature;
+}
+
+namespace {
+
 // Object identifiers (content bytes).
 constexpr std::string_view oid_basic_constraints = "\x55\x1d\x13"sv;
 constexpr std::string_view oid_key_usage = "\x55\x1d\x0f"sv;
@@ -42,11 +69,6 @@ constexpr std::string_view oid_ext_key_usages[] = {
     "\x2b\x06\x01\x05\x05\x07\x03\x09"sv, // OCSPSigning
     "\x55\x1d\x25\x00"sv,                 // anyExtendedKeyUsage
 };
-
-failure build_error(std::string_view what) {
-  return make_failure(errc::internal, "certificate build failed (" + std::string{what}
-                                          + "): " + openssl_error_string());
-}
 
 void append_extension(std::string& out, std::string_view oid, bool critical,
                       std::string_view value) {
@@ -192,22 +214,14 @@ result<std::string> sign_certificate(const tbs_fields& f, EVP_PKEY_CTX* ctx) {
   if (!f.extensions.empty())
     tbs_content += der::tlv(0xa3, der::tlv(der::sequence_tag, f.extensions));
   auto tbs = der::tlv(der::sequence_tag, tbs_content);
-  unsigned char digest[EVP_MAX_MD_SIZE];
-  unsigned int digest_len = 0;
-  size_t sig_len = 0;
-  if (ctx == nullptr
-      || EVP_Digest(tbs.data(), tbs.size(), digest, &digest_len,
-                    message_digest(f.signature_alg.hash), nullptr)
-             != 1
-      || EVP_PKEY_sign(ctx, nullptr, &sig_len, digest, digest_len) != 1)
-    return build_error("signature");
-  std::string signature(sig_len + 1, '\0'); // leading 0: no unused bits
-  if (EVP_PKEY_sign(ctx, reinterpret_cast<unsigned char*>(signature.data() + 1), &sig_len, digest,
-                    digest_len)
-      != 1)
-    return build_error("signature");
-  signature.resize(sig_len + 1);
-  return der::sequence({tbs, algorithm, der::tlv(der::bit_string_tag, signature)});
+  auto signature = sign_data(ctx, f.signature_alg.hash, tbs);
+  if (!signature)
+    return std::move(signature).error();
+  std::string bits;
+  bits.reserve(signature->size() + 1);
+  bits.push_back('\0'); // no unused bits
+  bits += *signature;
+  return der::sequence({tbs, algorithm, der::tlv(der::bit_string_tag, bits)});
 }
 
 EVP_PKEY_CTX* issuer_context(const issuer_material& issuer, hash_algorithm hash) {

@@ -52,6 +52,10 @@ result<std::string> sign_leaf(const issuer_material& issuer, std::string_view se
 /// certificate sets the operation up again each time.
 pkey_ctx_ptr signing_context(EVP_PKEY* key, hash_algorithm hash);
 
+/// The signature by `ctx` (a signing_context of `hash`) over the digest of
+/// `data`: how every certificate is signed.
+result<std::string> sign_data(EVP_PKEY_CTX* ctx, hash_algorithm hash, std::string_view data);
+
 /// Signs a certificate with its own key (profiles of issuer type
 /// `self-signed`): the extensions of a leaf, without AKI, CRL distribution
 /// point and AIA, which name an issuer there is none of.

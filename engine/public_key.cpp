@@ -275,8 +275,10 @@ curve_verifier* verifier_for(key_algorithm alg) {
   return found->ctx ? found : nullptr;
 }
 
-bool verify_with(EVP_PKEY_CTX* ctx, const EVP_MD* md, std::string_view digest,
-                 std::string_view signature) {
+} // namespace
+
+bool verify_digest(EVP_PKEY_CTX* ctx, const EVP_MD* md, std::string_view digest,
+                   std::string_view signature) {
   // RSA needs the digest named to check the DigestInfo (PKCS#1 v1.5).
   bool ok = EVP_PKEY_verify_init(ctx) == 1 && EVP_PKEY_CTX_set_signature_md(ctx, md) == 1
             && EVP_PKEY_verify(ctx, reinterpret_cast<const unsigned char*>(signature.data()),
@@ -288,8 +290,6 @@ bool verify_with(EVP_PKEY_CTX* ctx, const EVP_MD* md, std::string_view digest,
   return ok;
 }
 
-} // namespace
-
 signature_check verify_spki_signature(std::string_view spki, key_algorithm alg, const EVP_MD* md,
                                       std::string_view digest, std::string_view signature) {
   if (family_of(alg) == key_family::rsa) {
@@ -297,8 +297,8 @@ signature_check verify_spki_signature(std::string_view spki, key_algorithm alg, 
     if (!key)
       return signature_check::undecodable_key;
     pkey_ctx_ptr ctx{EVP_PKEY_CTX_new_from_pkey(nullptr, key->get(), nullptr)};
-    return ctx && verify_with(ctx.get(), md, digest, signature) ? signature_check::valid
-                                                                : signature_check::invalid;
+    return ctx && verify_digest(ctx.get(), md, digest, signature) ? signature_check::valid
+                                                                  : signature_check::invalid;
   }
   auto parts = split_spki(spki, "public key");
   auto* verifier = verifier_for(alg);
@@ -313,8 +313,8 @@ signature_check verify_spki_signature(std::string_view spki, key_algorithm alg, 
     ERR_clear_error();
     return signature_check::undecodable_key;
   }
-  return verify_with(verifier->ctx.get(), md, digest, signature) ? signature_check::valid
-                                                                 : signature_check::invalid;
+  return verify_digest(verifier->ctx.get(), md, digest, signature) ? signature_check::valid
+                                                                   : signature_check::invalid;
 }
 
 result<std::string> spki_key_identifier(std::string_view spki) {

@@ -21,6 +21,11 @@ result<pkey_ptr> load_spki(std::string_view spki, key_algorithm alg);
 
 enum class signature_check { valid, invalid, undecodable_key };
 
+/// Whether `signature` is valid over `digest` (made with `md`) for the key
+/// of `ctx`, a context set up once and reused: how every CSR is checked.
+bool verify_digest(EVP_PKEY_CTX* ctx, const EVP_MD* md, std::string_view digest,
+                   std::string_view signature);
+
 /// Checks `signature` over `digest` (made with `md`) against the public key
 /// of a classified SubjectPublicKeyInfo, as load_spki decodes it. For EC keys
 /// each thread reuses one key and context per curve, setting the point.

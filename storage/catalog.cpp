@@ -49,19 +49,16 @@ ca_view make_ca_view(const ca_record& record) {
   view.serial_hex = to_hex(record.serial);
   view.certificate_der = record.certificate_der;
   view.path_length = record.path_length;
-  view.chain_pem.push_back(pem_encode("CERTIFICATE", record.certificate_der));
-  for (const auto& der : record.parent_chain_der)
-    view.chain_pem.push_back(pem_encode("CERTIFICATE", der));
-  // The same PEMs as one JSON string: PEM needs no escape but its line
-  // breaks.
+  // Each certificate as PEM, and the same PEMs as one JSON string (PEM
+  // needs no JSON escape but its line breaks).
   view.chain_json.push_back('"');
-  for (const auto& pem : view.chain_pem)
-    for (char c : pem) {
-      if (c == '\n')
-        view.chain_json += "\\n";
-      else
-        view.chain_json.push_back(c);
-    }
+  auto add = [&view](std::string_view der) {
+    view.chain_pem.push_back(pem_encode("CERTIFICATE", der));
+    append_pem(view.chain_json, "CERTIFICATE", der, "\\n");
+  };
+  add(record.certificate_der);
+  for (const auto& der : record.parent_chain_der)
+    add(der);
   view.chain_json.push_back('"');
   return view;
 }

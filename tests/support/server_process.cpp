@@ -89,8 +89,10 @@ server_process::server_process(std::string data_dir, std::vector<std::string> ex
     seen.append(buf, static_cast<size_t>(n));
     if (auto pos = seen.find(marker); pos != std::string::npos) {
       auto end = seen.find('\n', pos);
-      if (end != std::string::npos)
-        port_ = std::stoi(seen.substr(seen.rfind(':', end) + 1, end));
+      if (end != std::string::npos) {
+        auto colon = seen.rfind(':', end);
+        port_ = std::stoi(seen.substr(colon + 1, end - colon - 1));
+      }
     }
   }
   output_ = seen;
