@@ -77,8 +77,9 @@ using key_pool_actor = caf::typed_actor<
     // pooled key).
     caf::replies_to<atom::take_key, key_algorithm>::with<pooled_key>>;
 
-/// Generates keys for the pool on a thread of its own at low OS priority,
-/// so refilling yields to issuance.
+/// Makes a key: a key maker on a thread of its own (the pool's at low OS
+/// priority, so refilling yields to issuance), or a queue in front of
+/// several makers (see key_maker_queue).
 using key_maker_actor =
     caf::typed_actor<caf::replies_to<atom::make_key, key_algorithm>::with<pooled_key>>;
 

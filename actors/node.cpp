@@ -10,6 +10,7 @@
 #include "actors/approval_expirer.hpp"
 #include "actors/backlog.hpp"
 #include "actors/caf_error.hpp"
+#include "actors/key_maker_queue.hpp"
 #include "actors/key_pool.hpp"
 #include "actors/policy_checker.hpp"
 #include "actors/request_actor.hpp"
@@ -45,11 +46,12 @@ result<std::unique_ptr<node>> node::start(caf::actor_system& sys, std::shared_pt
   out->writer_ = spawn_storage_writer(sys, db);
   out->expirer_ = spawn_approval_expirer(sys, db, out->writer_, options.approval_sweep_interval);
   auto services = std::make_shared<issuance_services>();
-  std::vector<key_maker_actor> makers;
   for (size_t i = 0; i < options.signers_per_ca; ++i)
-    makers.push_back(spawn_key_maker(sys, false));
-  out->urgent_key_makers_ = std::make_shared<round_robin_pool<key_maker_actor>>(std::move(makers));
-  services->key_makers = out->urgent_key_makers_;
+    out->urgent_key_makers_.push_back(spawn_key_maker(sys, false));
+  if (!out->urgent_key_makers_.empty()) {
+    out->urgent_key_queue_ = spawn_key_maker_queue(sys, out->urgent_key_makers_);
+    services->key_makers = out->urgent_key_queue_;
+  }
   if (!options.key_pool.empty()) {
     out->key_maker_ = spawn_key_maker(sys, true);
     out->key_pool_ = spawn_key_pool(sys, out->key_maker_, options.key_pool);
@@ -162,14 +164,16 @@ void node::shutdown() {
     for (auto& checker : checkers_->release())
       caf::anon_send_exit(checker, caf::exit_reason::user_shutdown);
   for (const auto& handle :
-       {caf::actor_cast<caf::actor>(key_pool_), caf::actor_cast<caf::actor>(key_maker_)})
+       {caf::actor_cast<caf::actor>(key_pool_), caf::actor_cast<caf::actor>(key_maker_),
+        caf::actor_cast<caf::actor>(urgent_key_queue_)})
     if (handle)
       caf::anon_send_exit(handle, caf::exit_reason::user_shutdown);
   key_pool_ = nullptr;
   key_maker_ = nullptr;
-  if (urgent_key_makers_)
-    for (auto& maker : urgent_key_makers_->release())
-      caf::anon_send_exit(maker, caf::exit_reason::user_shutdown);
+  urgent_key_queue_ = nullptr;
+  for (auto& maker : urgent_key_makers_)
+    caf::anon_send_exit(maker, caf::exit_reason::user_shutdown);
+  urgent_key_makers_.clear();
   if (expirer_) {
     caf::anon_send_exit(expirer_, caf::exit_reason::user_shutdown);
     expirer_ = nullptr;

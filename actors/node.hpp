@@ -4,6 +4,7 @@
 #include <map>
 #include <memory>
 #include <string>
+#include <vector>
 
 #include <caf/fwd.hpp>
 
@@ -86,7 +87,8 @@ private:
   storage_writer_actor writer_;
   approval_expirer_actor expirer_;
   key_maker_actor key_maker_;
-  std::shared_ptr<round_robin_pool<key_maker_actor>> urgent_key_makers_;
+  std::vector<key_maker_actor> urgent_key_makers_;
+  key_maker_actor urgent_key_queue_;
   key_pool_actor key_pool_;
   backlog_actor backlog_;
   std::shared_ptr<round_robin_pool<policy_checker_actor>> checkers_;

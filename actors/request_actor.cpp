@@ -318,9 +318,8 @@ void use_key(request_state& st, std::shared_ptr<EVP_PKEY> key) {
 void obtain_key_then_proceed(self_ptr self) {
   auto generate_here = [self] {
     auto alg = self->state.record.plan.key_alg;
-    auto maker = family_of(alg) == key_family::rsa && self->state.services->key_makers
-                     ? self->state.services->key_makers->pick()
-                     : key_maker_actor{};
+    auto maker =
+        family_of(alg) == key_family::rsa ? self->state.services->key_makers : key_maker_actor{};
     if (maker) {
       self->request(maker, caf::infinite, atom::make_key_v, alg)
           .then(

@@ -27,8 +27,10 @@ struct issuance_services {
   std::shared_ptr<round_robin_pool<policy_checker_actor>> checkers;
   std::shared_ptr<signer_directory> signers;
   key_pool_actor key_pool; ///< invalid when no keys are pooled
-  /// Make RSA keys the pool could not supply, off the scheduler threads.
-  std::shared_ptr<round_robin_pool<key_maker_actor>> key_makers;
+  /// Makes the RSA keys the pool could not supply, off the scheduler
+  /// threads, on makers behind one queue (invalid: made in the request
+  /// actor).
+  key_maker_actor key_makers;
   /// Where stored `pending` requests go (weak: the backlog holds these
   /// services itself).
   caf::actor_addr backlog;
