@@ -2,6 +2,8 @@
 // throughput as a ratio to the machine's crypto ceiling, measured in the
 // same run, before and after the load (the higher of the two counts).
 
+#include <algorithm>
+#include <charconv>
 #include <chrono>
 #include <cstdio>
 #include <fstream>
@@ -15,6 +17,7 @@
 #include <simdjson.h>
 #include <unistd.h>
 
+#include "bench/arguments.hpp"
 #include "bench/crypto_ceiling.hpp"
 #include "bench/load_generator.hpp"
 #include "engine/key_generator.hpp"
@@ -28,111 +31,6 @@ namespace {
 
 using namespace certmint;
 using namespace certmint::bench;
-
-struct options {
-  target server;
-  std::string profile_slug = "default";
-  std::string cfssl; ///< host:port of `cfssl serve`, empty: skip
-  int cfssl_pid = 0; ///< sampled like --server-pid during the cfssl run
-  load_options load;
-  size_t csr_count = 256;
-  key_algorithm key_alg = key_algorithm::ec_p256;
-  key_algorithm ca_alg = key_algorithm::ec_p256;
-  std::vector<std::string> modes = {"sync-csr", "sync-managed", "poll"};
-  std::chrono::milliseconds ceiling_duration{3000};
-  std::string json_path;
-  std::string poll_ids; ///< file of request ids for `poll` (default: issue 256)
-  /// One in this many certificates received is verified with OpenSSL: a
-  /// verification costs the generator ~0.4 ms of the cores it shares with
-  /// the server, so every 50th took 4% of the machine at 8,000/s.
-  uint64_t verify_every = 256;
-};
-
-const char* usage =
-    "usage: certmint-bench --token TOKEN [options]\n"
-    "  --server HOST:PORT       certmint to drive (127.0.0.1:8080)\n"
-    "  --token TOKEN            bearer token\n"
-    "  --profile-slug SLUG      profile to issue from (default)\n"
-    "  --modes LIST             of sync-csr, sync-managed, poll, async-submit, async-poll,\n"
-    "                           mixed (default: sync-csr,sync-managed,poll); MODE@N runs\n"
-    "                           that mode with N connections (overload runs)\n"
-    "  --server-pid PID         sample the server's RSS and CPU time during each mode\n"
-    "  --poll-ids FILE          request ids (one per line) for the poll mode\n"
-    "  --connections N          concurrent keep-alive connections (64)\n"
-    "  --duration SECONDS       per mode (10)\n"
-    "  --requests N             stop after N requests (with --duration too: at\n"
-    "                           whichever comes first)\n"
-    "  --csrs N                 distinct CSRs made before the run (256)\n"
-    "  --verify-every N         verify one in N certificates with OpenSSL (256)\n"
-    "  --key-algorithm ALG      leaf key algorithm (EC_prime256v1)\n"
-    "  --ca-key-algorithm ALG   CA key algorithm for the crypto ceiling (EC_prime256v1)\n"
-    "  --cfssl HOST:PORT        also drive `cfssl serve` with the same CSRs\n"
-    "  --cfssl-pid PID          sample cfssl's RSS and CPU time during its run\n"
-    "  --json FILE              write the results as JSON\n";
-
-bool parse_host_port(const std::string& text, std::string& host, int& port) {
-  auto colon = text.rfind(':');
-  if (colon == std::string::npos)
-    return false;
-  host = text.substr(0, colon);
-  port = std::atoi(text.c_str() + colon + 1);
-  return port > 0;
-}
-
-bool parse_args(int argc, char** argv, options& opt) {
-  bool duration_given = false;
-  for (int i = 1; i < argc; ++i) {
-    std::string arg = argv[i];
-    auto value = [&]() -> std::string { return i + 1 < argc ? argv[++i] : ""; };
-    if (arg == "--server") {
-      if (!parse_host_port(value(), opt.server.host, opt.server.port))
-        return false;
-    } else if (arg == "--token") {
-      opt.server.token = value();
-    } else if (arg == "--profile-slug") {
-      opt.profile_slug = value();
-    } else if (arg == "--modes") {
-      opt.modes.clear();
-      std::stringstream list{value()};
-      for (std::string mode; std::getline(list, mode, ',');)
-        opt.modes.push_back(mode);
-    } else if (arg == "--connections") {
-      opt.load.connections = std::stoul(value());
-    } else if (arg == "--duration") {
-      opt.load.duration = std::chrono::milliseconds{std::stoul(value()) * 1000};
-      duration_given = true;
-    } else if (arg == "--requests") {
-      opt.load.max_requests = std::stoull(value());
-    } else if (arg == "--csrs") {
-      opt.csr_count = std::stoul(value());
-    } else if (arg == "--verify-every") {
-      opt.verify_every = std::max<uint64_t>(1, std::stoull(value()));
-    } else if (arg == "--key-algorithm" || arg == "--ca-key-algorithm") {
-      auto alg = parse_key_algorithm(value());
-      if (!alg)
-        return false;
-      (arg == "--key-algorithm" ? opt.key_alg : opt.ca_alg) = *alg;
-    } else if (arg == "--cfssl") {
-      opt.cfssl = value();
-    } else if (arg == "--cfssl-pid") {
-      opt.cfssl_pid = std::atoi(value().c_str());
-    } else if (arg == "--poll-ids") {
-      opt.poll_ids = value();
-    } else if (arg == "--server-pid") {
-      opt.load.server_pid = std::atoi(value().c_str());
-    } else if (arg == "--json") {
-      opt.json_path = value();
-    } else {
-      return false;
-    }
-  }
-  // A request count alone is the whole bound; the default duration would
-  // cut it short.
-  if (opt.load.max_requests > 0 && !duration_given)
-    opt.load.duration = std::chrono::milliseconds{0};
-  return !opt.server.token.empty() && opt.load.connections > 0
-         && (opt.load.duration.count() > 0 || opt.load.max_requests > 0);
-}
 
 std::string make_csr_pem(key_algorithm alg, size_t index) {
   auto key = generate_key(alg);
@@ -208,11 +106,11 @@ int main(int argc, char** argv) {
   std::cerr << "measuring the crypto ceiling on " << cores << " cores\n";
   auto ceiling = crypto_ceiling(opt.ca_alg, opt.key_alg, cores, opt.ceiling_duration);
   auto managed = managed_ceiling(opt.ca_alg, opt.key_alg, cores, opt.ceiling_duration);
-  std::printf("crypto ceiling (CSR verify + certificate sign, %u cores): %.0f certificates/s\n",
-              cores, ceiling);
-  std::printf("managed-key ceiling (%s key generation + certificate sign, %u cores): %.0f "
+  std::printf("crypto ceiling (CSR verify + certificate sign, %u cores): %s certificates/s\n",
+              cores, rate_text(ceiling).c_str());
+  std::printf("managed-key ceiling (%s key generation + certificate sign, %u cores): %s "
               "certificates/s\n",
-              std::string{to_string(opt.key_alg)}.c_str(), cores, managed);
+              std::string{to_string(opt.key_alg)}.c_str(), cores, rate_text(managed).c_str());
 
   // What a run's throughput is a ratio of: the ceilings are measured again
   // after the runs, and the ratios use the higher measurement.
@@ -233,12 +131,8 @@ int main(int argc, char** argv) {
   // cfssl first, on a quiet machine: after certmint's asynchronous modes
   // the backlog would still be draining (and taking the cores) meanwhile.
   double cfssl_throughput = 0;
-  if (!opt.cfssl.empty()) {
-    target cfssl;
-    if (!parse_host_port(opt.cfssl, cfssl.host, cfssl.port)) {
-      std::cerr << usage;
-      return 2;
-    }
+  if (!opt.cfssl.host.empty()) {
+    const auto& cfssl = opt.cfssl;
     std::vector<std::string> cfssl_bodies;
     cfssl_bodies.reserve(csrs.size());
     for (const auto& csr : csrs)
@@ -265,7 +159,7 @@ int main(int argc, char** argv) {
     auto at = spec.find('@');
     auto mode = spec.substr(0, at);
     auto load = opt.load;
-    if (at != std::string::npos)
+    if (at != std::string::npos) // digits, checked by parse_args
       load.connections = std::stoul(spec.substr(at + 1));
     polling.assign(load.connections, {});
     submitted.assign(load.connections, {});
@@ -385,20 +279,20 @@ int main(int argc, char** argv) {
   std::cerr << "\nmeasuring the ceilings again\n";
   auto ceiling_after = crypto_ceiling(opt.ca_alg, opt.key_alg, cores, opt.ceiling_duration);
   auto managed_after = managed_ceiling(opt.ca_alg, opt.key_alg, cores, opt.ceiling_duration);
-  std::printf("crypto ceiling after the runs: %.0f certificates/s; managed-key: %.0f "
+  std::printf("crypto ceiling after the runs: %s certificates/s; managed-key: %s "
               "certificates/s\n",
-              ceiling_after, managed_after);
+              rate_text(ceiling_after).c_str(), rate_text(managed_after).c_str());
   auto ceiling_before = ceiling;
   auto managed_before = managed;
   ceiling = std::max(ceiling, ceiling_after);
   managed = std::max(managed, managed_after);
-  std::printf("ratios to the higher ceilings (%.0f certificates/s; managed-key %.0f "
+  std::printf("ratios to the higher ceilings (%s certificates/s; managed-key %s "
               "certificates/s):\n",
-              ceiling, managed);
+              rate_text(ceiling).c_str(), rate_text(managed).c_str());
   for (const auto& [r, against] : results) {
     if (against == baseline::none)
       continue;
-    std::printf("  %-28s %9.0f req/s  ratio %5.2f", r.name.c_str(), r.throughput(),
+    std::printf("  %-28s %9s req/s  ratio %5.2f", r.name.c_str(), rate_text(r.throughput()).c_str(),
                 r.throughput() / against_of(against));
     // What the server's own CPU cost allows, were the generator elsewhere.
     if (auto alone = r.server_alone_ratio(against_of(against), cores); alone >= 0)

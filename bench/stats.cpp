@@ -40,16 +40,22 @@ double run_result::server_alone_ratio(double ceiling, unsigned cores) const {
   return static_cast<double>(cores) * 1e6 / us / ceiling;
 }
 
+std::string rate_text(double per_second) {
+  char buf[64];
+  std::snprintf(buf, sizeof(buf), per_second < 100 ? "%.2f" : "%.0f", per_second);
+  return buf;
+}
+
 std::string summary_line(const run_result& r, double ceiling) {
   char buf[512];
   auto ratio = ceiling > 0 ? r.throughput() / ceiling : 0;
   std::snprintf(buf, sizeof(buf),
-                "%-28s %9.0f req/s  ratio %5.2f  p50 %7.2f  p90 %7.2f  p99 %7.2f  max %8.2f ms  "
+                "%-28s %9s req/s  ratio %5.2f  p50 %7.2f  p90 %7.2f  p99 %7.2f  max %8.2f ms  "
                 "ok %llu  errors %llu",
-                r.name.c_str(), r.throughput(), ratio, percentile(r.latencies_ms, 50),
-                percentile(r.latencies_ms, 90), percentile(r.latencies_ms, 99),
-                percentile(r.latencies_ms, 100), static_cast<unsigned long long>(r.ok),
-                static_cast<unsigned long long>(r.errors()));
+                r.name.c_str(), rate_text(r.throughput()).c_str(), ratio,
+                percentile(r.latencies_ms, 50), percentile(r.latencies_ms, 90),
+                percentile(r.latencies_ms, 99), percentile(r.latencies_ms, 100),
+                static_cast<unsigned long long>(r.ok), static_cast<unsigned long long>(r.errors()));
   std::string out = buf;
   if (r.peak_rss_kib > 0)
     out += "  rss peak " + std::to_string(r.peak_rss_kib / 1024) + " MiB";

@@ -51,6 +51,10 @@ private:
   }
 };
 
+/// A rate for people: whole numbers from 100 up, two decimals below (an
+/// RSA key ceiling of 11.6 /s is not "12").
+std::string rate_text(double per_second);
+
 /// One line for a terminal, one JSON object for machines.
 std::string summary_line(const run_result& r, double ceiling);
 std::string to_json(const run_result& r, double ceiling, unsigned cores);

@@ -9,6 +9,7 @@
 
 #include <httplib.h>
 
+#include "bench/arguments.hpp"
 #include "bench/crypto_ceiling.hpp"
 #include "bench/load_generator.hpp"
 #include "bench/stats.hpp"
@@ -307,6 +308,14 @@ TEST_CASE("CPU time is read from /proc/PID/stat lines, and malformed ones are re
   CHECK_FALSE(cpu_seconds(-1));
 }
 
+TEST_CASE("rates print whole from 100 up and with two decimals below", "[bench][stats]") {
+  CHECK(rate_text(44425.4) == "44425");
+  CHECK(rate_text(100.0) == "100");
+  CHECK(rate_text(99.996) == "100.00");
+  CHECK(rate_text(11.604) == "11.60");
+  CHECK(rate_text(0) == "0.00");
+}
+
 TEST_CASE("CPU per request and the ratio the server alone would reach", "[bench][stats]") {
   run_result r;
   r.name = "sync-csr";
@@ -343,4 +352,76 @@ TEST_CASE("the crypto ceilings count operations that succeeded", "[bench][ceilin
     CHECK(bench::crypto_ceiling(ca, key_algorithm::ec_p256, 1, 150ms) > 0);
     CHECK(bench::managed_ceiling(ca, key_algorithm::ec_p256, 1, 150ms) > 0);
   }
+}
+
+namespace {
+
+bool parses(std::vector<const char*> args, bench::options& opt) {
+  args.insert(args.begin(), "certmint-bench");
+  return bench::parse_args(static_cast<int>(args.size()), args.data(), opt);
+}
+
+bool parses(std::vector<const char*> args) {
+  bench::options opt;
+  return parses(std::move(args), opt);
+}
+
+} // namespace
+
+TEST_CASE("the harness reads its command line, and refuses malformed numbers and modes",
+          "[bench][arguments]") {
+  bench::options opt;
+  REQUIRE(parses({"--token", "t", "--server", "[::1]:8443", "--modes", "sync-csr,async-submit@640",
+                  "--connections", "16", "--duration", "7", "--ceiling-seconds", "60", "--cfssl",
+                  "127.0.0.1:8888", "--server-pid", "4242", "--key-algorithm", "RSA_2048"},
+                 opt));
+  CHECK(opt.server.host == "[::1]");
+  CHECK(opt.server.port == 8443);
+  CHECK(opt.modes == std::vector<std::string>{"sync-csr", "async-submit@640"});
+  CHECK(opt.load.connections == 16);
+  CHECK(opt.load.duration == std::chrono::seconds{7});
+  CHECK(opt.ceiling_duration == std::chrono::seconds{60});
+  CHECK(opt.cfssl.host == "127.0.0.1");
+  CHECK(opt.cfssl.port == 8888);
+  CHECK(opt.load.server_pid == 4242);
+  CHECK(opt.key_alg == key_algorithm::rsa_2048);
+
+  bench::options defaults;
+  REQUIRE(parses({"--token", "t"}, defaults));
+  CHECK(defaults.cfssl.host.empty());
+  CHECK(defaults.ceiling_duration == std::chrono::seconds{3});
+
+  // Each of these once exited through an uncaught std::invalid_argument, or
+  // ran the ceilings for seconds before refusing the mode.
+  for (const auto& bad : std::vector<std::vector<const char*>>{
+           {"--duration", "abc"},
+           {"--duration", "-1"},
+           {"--duration", "1.5"},
+           {"--connections", "8x"},
+           {"--connections", "0"},
+           {"--requests", "99999999999999999999999"},
+           {"--csrs", ""},
+           {"--verify-every", "+3"},
+           {"--ceiling-seconds", "0"},
+           {"--server-pid", "99999999999"},
+           {"--modes", "sync-csr,fast"},
+           {"--modes", "poll@"},
+           {"--modes", "poll@0"},
+           {"--modes", "poll@x"},
+           {"--server", "localhost"},
+           {"--server", ":8080"},
+           {"--server", "localhost:0"},
+           {"--server", "localhost:65536"},
+           {"--server", "localhost:80x"},
+           {"--cfssl", "cfssl"},
+           {"--key-algorithm", "DSA"},
+           {"--unknown", "1"},
+           {"--duration"},
+       }) {
+    std::vector<const char*> args{"--token", "t"};
+    args.insert(args.end(), bad.begin(), bad.end());
+    INFO(bad.front() << " " << (bad.size() > 1 ? bad[1] : "(nothing)"));
+    CHECK_FALSE(parses(args));
+  }
+  CHECK_FALSE(parses({"--duration", "5"})); // no token
 }

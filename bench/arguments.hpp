@@ -1,0 +1,44 @@
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "bench/load_generator.hpp"
+#include "engine/algorithms.hpp"
+
+namespace certmint::bench {
+
+/// What certmint-bench was asked to do.
+struct options {
+  target server;
+  std::string profile_slug = "default";
+  target cfssl{"", 0, ""}; ///< `cfssl serve`; an empty host: no cfssl run
+  int cfssl_pid = 0;       ///< sampled like --server-pid during the cfssl run
+  load_options load;
+  size_t csr_count = 256;
+  key_algorithm key_alg = key_algorithm::ec_p256;
+  key_algorithm ca_alg = key_algorithm::ec_p256;
+  std::vector<std::string> modes = {"sync-csr", "sync-managed", "poll"};
+  std::chrono::milliseconds ceiling_duration{3000};
+  std::string json_path;
+  std::string poll_ids; ///< file of request ids for `poll` (default: issue 256)
+  /// One in this many certificates received is verified with OpenSSL: a
+  /// verification costs the generator ~0.4 ms of the cores it shares with
+  /// the server, so every 50th took 4% of the machine at 8,000/s.
+  uint64_t verify_every = 256;
+};
+
+extern const char* const usage;
+
+/// "HOST:PORT" (the host may hold colons: the port is after the last), a
+/// port from 1 to 65535.
+bool parse_host_port(const std::string& text, std::string& host, int& port);
+
+/// Reads the command line into `opt`. False (print the usage) on anything
+/// it does not know, a malformed number, an unknown mode, or a run with no
+/// bound; nothing is measured before that check.
+bool parse_args(int argc, const char* const* argv, options& opt);
+
+} // namespace certmint::bench
