@@ -24,10 +24,10 @@ struct key_maker_queue_state {
 /// that is free, in the order the keys were asked for.
 ///
 /// Why not a maker picked in turn: an RSA-2048 key takes ~190 ms on
-/// average here, with a standard deviation of ~110 ms (one in twenty takes
-/// over 400 ms), so a request sent to a maker in turn can wait behind a
-/// slow key while another maker has nothing to do. With a shared queue
-/// every maker works while keys are wanted.
+/// average here, with a standard deviation of ~110 ms, so a request sent
+/// to a maker in turn can wait behind a slow key while another maker has
+/// nothing to do. With a shared queue every maker works while keys are
+/// wanted.
 ///
 /// It speaks the key maker's protocol, so a caller cannot tell it from one
 /// maker. It holds the makers; they do not know it (no reference cycle).
