@@ -277,7 +277,7 @@ std::string render_ca_certificates(const ca_view& ca) {
       .key("certificate")
       .value(ca.chain_pem.front())
       .key("certificateChain")
-      .value(join_chain(parents, false))
+      .value(join_chain(parents))
       .key("serialNumber")
       .value(ca.serial_hex)
       .key("version")
@@ -291,7 +291,7 @@ std::string render_signed_intermediate(const signed_intermediate& signed_ca) {
   json_writer w;
   w.begin_object();
   w.key("certificate").pem("CERTIFICATE", signed_ca.der);
-  w.key("certificateChain").value(join_chain(signed_ca.chain_pem, false));
+  w.key("certificateChain").value(join_chain(signed_ca.chain_pem));
   w.key("issuingCaCertificate")
       .value(signed_ca.chain_pem.empty() ? std::string{} : signed_ca.chain_pem.front());
   w.key("serialNumber").value(to_hex(signed_ca.serial));

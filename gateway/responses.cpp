@@ -61,13 +61,10 @@ std::string pending_message(const request_record& request) {
 
 } // namespace
 
-std::string join_chain(const std::vector<std::string>& blocks, bool drop_root) {
+std::string join_chain(const std::vector<std::string>& blocks) {
   std::string out;
-  auto count = blocks.size();
-  if (drop_root && count > 0)
-    --count;
-  for (size_t i = 0; i < count; ++i)
-    out += blocks[i];
+  for (const auto& block : blocks)
+    out += block;
   return out;
 }
 
@@ -78,6 +75,7 @@ std::string render_issuance(const issuance_result& result, bool remove_roots) {
                     + result.private_key_pem.size();
   for (const auto& pem : result.chain_pem)
     expected += pem.size() + pem.size() / 64;
+  // removeRootsFromChain leaves out the chain's last block, the root.
   auto chain_count = result.chain_pem.size();
   if (remove_roots && chain_count > 0)
     --chain_count;
@@ -253,7 +251,7 @@ std::string render_ca_certificate(const ca_view& ca) {
   w.begin_object();
   w.key("certificate").value(ca.chain_pem.front());
   std::vector<std::string> parents(ca.chain_pem.begin() + 1, ca.chain_pem.end());
-  w.key("certificateChain").value(join_chain(parents, false));
+  w.key("certificateChain").value(join_chain(parents));
   w.key("serialNumber").value(ca.serial_hex);
   w.end_object();
   return w.take();

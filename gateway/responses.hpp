@@ -13,9 +13,8 @@
 
 namespace certmint {
 
-/// Joins PEM blocks into one chain string; `drop_root` leaves out the last
-/// block (removeRootsFromChain).
-std::string join_chain(const std::vector<std::string>& blocks, bool drop_root);
+/// Joins PEM blocks into one chain string.
+std::string join_chain(const std::vector<std::string>& blocks);
 
 /// Response of POST /certificates.
 std::string render_issuance(const issuance_result& result, bool remove_roots);
