@@ -14,7 +14,7 @@ PACKAGES = cmake g++ make pkg-config openssl \
 
 SUDO = $(shell [ "$$(id -u)" -eq 0 ] || echo sudo)
 
-.PHONY: deps build run test test-sanitize fuzz bench bench-scale format clean
+.PHONY: deps build run test test-sanitize fuzz bench bench-scale bench-rsa format clean
 
 # Installs only what is missing; a no-op (no apt call) when all is there.
 deps:
@@ -84,6 +84,11 @@ bench: build
 # The scale measurements: SCALE_COUNT (default 1,000,000) stored requests.
 bench-scale: build
 	BUILD=$(BUILD) bench/scale.sh
+
+# The RSA-2048 measurements: an RSA CA against its sign ceiling, managed RSA
+# keys sustained and in a burst from the pool (about five minutes).
+bench-rsa: build
+	BUILD=$(BUILD) bench/rsa.sh
 
 format:
 	clang-format -i $$(git ls-files '*.cpp' '*.hpp')
