@@ -9,7 +9,8 @@
 #   3. a burst of managed RSA-2048 keys served from a filled pool, after an
 #      equally long burst of P-256 keys (made on demand) on the same server
 #      to compare its latency with.
-# Results in bench/results-rsa-*.json and bench/results-burst-*.json. Takes about five minutes.
+# Results in bench/results-rsa-*.json and bench/results-burst-*.json.
+# Takes about five minutes.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 BUILD=${BUILD:-build}
@@ -18,60 +19,27 @@ CONNECTIONS=${BENCH_CONNECTIONS:-64}
 MANAGED_DURATION=${RSA_MANAGED_DURATION:-60}
 MANAGED_CEILING_SECONDS=${RSA_CEILING_SECONDS:-30}
 POOL=${RSA_POOL:-256}
-TOKEN=bench-token-$(head -c 12 /dev/urandom | od -An -tx1 | tr -d ' \n')
-WORK=$(mktemp -d)
-PID=
-cleanup() {
-  if [ -n "$PID" ]; then kill "$PID" 2> /dev/null || true; fi
-  wait 2> /dev/null || true
-  rm -rf "$WORK"
-}
-trap cleanup EXIT
-
-STARTS=0
-# Starts the server on a fresh data directory with the given flags.
-start() {
-  CERTMINT_ADMIN_TOKEN=$TOKEN "$BUILD/app/certmint" serve --listen 127.0.0.1:18643 \
-    --data-dir "$WORK/data-$((++STARTS))" "$@" > "$WORK/server.log" 2>&1 &
-  PID=$!
-  until curl -sf http://127.0.0.1:18643/api/status > /dev/null; do
-    # A server left on the port by someone else would answer instead.
-    if ! kill -0 "$PID" 2> /dev/null; then
-      echo "certmint did not start:" >&2
-      cat "$WORK/server.log" >&2
-      exit 1
-    fi
-    sleep 0.05
-  done
-}
-
-stop() {
-  kill "$PID"
-  wait "$PID" || true
-  PID=
-}
+PORT=18643
+# shellcheck source=bench/server_control.sh
+. bench/server_control.sh
 
 cpu_ticks() { awk '{print $14 + $15}' "/proc/$PID/stat"; }
 
-run_bench() {
-  "$BUILD/bench/certmint-bench" --server 127.0.0.1:18643 --token "$TOKEN" --server-pid "$PID" "$@"
-}
-
 echo "== 1. RSA-2048 CA, EC P-256 CSRs, sync, $CONNECTIONS connections"
-start --ca-key-algorithm RSA_2048 --key-pool none
+start "$WORK/rsa-ca" --ca-key-algorithm RSA_2048 --key-pool none
 run_bench --modes sync-csr --ca-key-algorithm RSA_2048 --connections "$CONNECTIONS" \
   --duration "$DURATION" --json bench/results-rsa-ca.json
 stop
 
 echo "== 2. managed RSA-2048 keys, no pool, sustained, 8 connections"
-start --key-pool none
+start "$WORK/managed" --key-pool none
 run_bench --modes sync-managed --key-algorithm RSA_2048 --connections 8 --csrs 4 \
   --duration "$MANAGED_DURATION" --ceiling-seconds "$MANAGED_CEILING_SECONDS" \
   --json bench/results-rsa-managed.json
 stop
 
 echo "== 3. bursts of $POOL managed keys, $CONNECTIONS connections: P-256, then RSA-2048 from a filled pool"
-start --key-pool "RSA_2048=$POOL"
+start "$WORK/bursts" --key-pool "RSA_2048=$POOL"
 # The server says nothing when its pool is full; its makers then stop, so
 # wait until it has used no CPU for two seconds.
 last=$(cpu_ticks)
