@@ -28,7 +28,8 @@ const char* const usage =
     "  --key-algorithm ALG      leaf key algorithm (EC_prime256v1)\n"
     "  --ca-key-algorithm ALG   CA key algorithm for the crypto ceiling (EC_prime256v1)\n"
     "  --ceiling-seconds S      how long each ceiling is measured (3); an RSA key takes\n"
-    "                           ~0.2 s, give or take 0.1 s, so RSA key ceilings want 60\n"
+    "                           ~0.2 s, give or take 0.1 s, so RSA key ceilings want 30\n"
+    "                           or more (make bench-rsa uses 30)\n"
     "  --cfssl HOST:PORT        also drive `cfssl serve` with the same CSRs\n"
     "  --cfssl-pid PID          sample cfssl's RSS and CPU time during its run\n"
     "  --json FILE              write the results as JSON\n";

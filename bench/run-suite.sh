@@ -20,7 +20,7 @@ trap cleanup EXIT
 CERTMINT_ADMIN_TOKEN=$TOKEN "$BUILD/app/certmint" serve --listen 127.0.0.1:18443 \
   --data-dir "$WORK/data" > "$WORK/certmint.log" 2>&1 &
 SERVER_PID=$!
-PIDS+=($SERVER_PID)
+PIDS+=("$SERVER_PID")
 
 CFSSL_ARGS=()
 if command -v cfssl > /dev/null; then

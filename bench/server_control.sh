@@ -23,7 +23,7 @@ start() {
   CERTMINT_ADMIN_TOKEN=$TOKEN "$BUILD/app/certmint" serve --listen "127.0.0.1:$PORT" \
     --data-dir "$dir" "$@" > "$WORK/server.log" 2>&1 &
   PID=$!
-  until curl -sf "http://127.0.0.1:$PORT/api/status" > /dev/null; do
+  until curl -sf --max-time 1 "http://127.0.0.1:$PORT/api/status" > /dev/null; do
     # A server left on the port by someone else would answer instead.
     if ! kill -0 "$PID" 2> /dev/null; then
       echo "certmint did not start:" >&2
