@@ -18,6 +18,7 @@
 #include "bench/arguments.hpp"
 #include "bench/crypto_ceiling.hpp"
 #include "bench/load_generator.hpp"
+#include "bench/targets.hpp"
 #include "engine/key_generator.hpp"
 #include "engine/openssl_types.hpp"
 #include "engine/text.hpp"
@@ -302,6 +303,22 @@ int main(int argc, char** argv) {
     if (r.name == "sync-csr" && cfssl_throughput > 0)
       std::printf("certmint / cfssl (sync-csr): %.2f\n", r.throughput() / cfssl_throughput);
 
+  run_setting setting;
+  setting.key_alg = opt.key_alg;
+  setting.ca_alg = opt.ca_alg;
+  setting.connections = opt.load.connections;
+  setting.crypto_ceiling = ceiling;
+  setting.managed_ceiling = managed;
+  setting.cfssl_throughput = cfssl_throughput;
+  std::vector<const run_result*> runs;
+  runs.reserve(results.size());
+  for (const auto& entry : results)
+    runs.push_back(&entry.first);
+  auto checks = check_targets(runs, setting);
+  if (!checks.empty())
+    std::printf("targets of the bench issue, where this run measured their workload:\n%s",
+                targets_table(checks).c_str());
+
   if (!opt.json_path.empty()) {
     json_writer w;
     w.begin_object();
@@ -319,6 +336,7 @@ int main(int argc, char** argv) {
     for (const auto& [r, against] : results)
       w.raw(to_json(r, against_of(against), cores));
     w.end_array();
+    w.key("targets").raw(targets_json(checks));
     w.end_object();
     std::ofstream{opt.json_path} << w.str() << "\n";
   }
