@@ -170,10 +170,13 @@ std::vector<target_check> check_targets(const std::vector<const run_result*>& ru
 }
 
 std::string targets_table(const std::vector<target_check>& checks) {
+  size_t width = 0;
+  for (const auto& c : checks)
+    width = std::max(width, c.target.size());
   std::string out;
   for (const auto& c : checks)
-    out += format("  %-8s %-66s %s\n", std::string{to_string(c.outcome)}.c_str(), c.target.c_str(),
-                  c.measured.c_str());
+    out += format("  %-8s %-*s  %s\n", std::string{to_string(c.outcome)}.c_str(),
+                  static_cast<int>(width), c.target.c_str(), c.measured.c_str());
   return out;
 }
 

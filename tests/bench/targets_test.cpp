@@ -81,6 +81,10 @@ TEST_CASE("a make bench run is checked against every target it measured, in the 
   auto table = targets_table(checks);
   CHECK(std::count(table.begin(), table.end(), '\n') == 9);
   CHECK(table.find("  not met  EC P-256 sync-csr, 64 connections: >= 10,000 /s") == 0);
+  // What was measured starts in one column, past the longest target.
+  auto last_line = table.substr(table.rfind('\n', table.size() - 2) + 1);
+  CHECK(table.find("7906 /s") == last_line.find("280032 x 429"));
+  CHECK(table.find("7906 /s") > checks[6].target.size());
 }
 
 TEST_CASE("targets are met at their bounds", "[bench][targets]") {
