@@ -269,13 +269,22 @@ int main(int argc, char** argv) {
   // the higher of the measurements before and after the runs. After the
   // asynchronous modes the server is still signing its backlog: the second
   // measurement waits for that (a minute at most).
+  // A live count on a terminal; in a log, one line when the wait starts.
   auto drained_by = std::chrono::steady_clock::now() + std::chrono::seconds(60);
-  for (auto left = pending_count(); left > 0 && std::chrono::steady_clock::now() < drained_by;
-       left = pending_count()) {
-    std::cerr << "\rwaiting for the server's backlog: " << left << " pending   " << std::flush;
+  auto left = pending_count();
+  if (left > 0 && !opt.load.progress)
+    std::cerr << "waiting up to 60 s for the server's backlog: " << left << " pending\n";
+  for (; left > 0 && std::chrono::steady_clock::now() < drained_by; left = pending_count()) {
+    if (opt.load.progress)
+      std::cerr << "\rwaiting for the server's backlog: " << left << " pending   " << std::flush;
     std::this_thread::sleep_for(std::chrono::milliseconds(500));
   }
-  std::cerr << "\nmeasuring the ceilings again\n";
+  if (opt.load.progress)
+    std::cerr << "\n";
+  std::cerr << "measuring the ceilings again";
+  if (left > 0)
+    std::cerr << " (" << left << " still pending: the after-ceiling may be low)";
+  std::cerr << "\n";
   auto ceiling_after = crypto_ceiling(opt.ca_alg, opt.key_alg, cores, opt.ceiling_duration);
   auto managed_after = managed_ceiling(opt.ca_alg, opt.key_alg, cores, opt.ceiling_duration);
   std::printf("crypto ceiling after the runs: %s certificates/s; managed-key: %s "
