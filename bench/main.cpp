@@ -268,8 +268,8 @@ int main(int argc, char** argv) {
   // lowers it (by 38 %, seen), and nothing raises it, so the baseline is
   // the higher of the measurements before and after the runs. After the
   // asynchronous modes the server is still signing its backlog: the second
-  // measurement waits for that (a minute at most).
-  // A live count on a terminal; in a log, one line when the wait starts.
+  // measurement waits for that (a minute at most), with a live count on a
+  // terminal and, in a log, one line when the wait starts.
   auto drained_by = std::chrono::steady_clock::now() + std::chrono::seconds(60);
   auto left = pending_count();
   if (left > 0 && !opt.load.progress)
@@ -319,6 +319,7 @@ int main(int argc, char** argv) {
   setting.crypto_ceiling = ceiling;
   setting.managed_ceiling = managed;
   setting.cfssl_throughput = cfssl_throughput;
+  setting.max_requests = opt.load.max_requests;
   std::vector<const run_result*> runs;
   runs.reserve(results.size());
   for (const auto& entry : results)

@@ -6,6 +6,7 @@
 // setting it names (EC P-256 at 64 connections, an RSA-2048 CA, ...).
 
 #include <cstddef>
+#include <cstdint>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -23,6 +24,9 @@ struct run_setting {
   double crypto_ceiling = 0;   ///< CSR verifications + certificate signatures per second
   double managed_ceiling = 0;  ///< key generations + certificate signatures per second
   double cfssl_throughput = 0; ///< 0: cfssl was not driven
+  /// Requests per mode when the runs were bounded by a count (0: by time):
+  /// a burst, which a sustained rate is not judged on.
+  uint64_t max_requests = 0;
 };
 
 enum class verdict { met, not_met, not_applicable };

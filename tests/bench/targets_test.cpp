@@ -162,6 +162,15 @@ TEST_CASE("an RSA-2048 CA is held to 0.8 of its ceiling, not to the EC figures",
   CHECK(managed_checks[0].outcome == verdict::met);
   CHECK(managed_checks[0].measured == "0.94 of 11.90 /s (key generation + signature)");
   CHECK(find(managed_checks, "managed RSA_2048 keys") != nullptr);
+
+  // A burst from the key pool (make bench-rsa, step 3) is not a sustained rate.
+  setting.max_requests = 256;
+  managed_checks = check_targets({&managed}, setting);
+  REQUIRE(managed_checks.size() == 1);
+  CHECK(managed_checks[0].outcome == verdict::not_applicable);
+  CHECK(managed_checks[0].measured
+        == "0.94 of 11.90 /s (key generation + signature): a burst of 256 requests, not a "
+           "sustained run");
 }
 
 TEST_CASE("the targets are written as a JSON array", "[bench][targets]") {
