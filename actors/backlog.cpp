@@ -46,17 +46,6 @@ void restart_walk(backlog_state& st) {
   st.walk_next = 0;
 }
 
-// Notifications were dropped while the queue was full: their requests are
-// in the index, so walk it again, at once when no walk is under way, else
-// when the one under way (which may have passed them) ends. Left to the
-// periodic rewalk, they waited up to `rewalk_interval` with the cores idle.
-void walk_for_dropped(backlog_state& st) {
-  if (!st.notified_overflow)
-    return;
-  st.notified_overflow = false;
-  restart_walk(st);
-}
-
 // The next request to drive: what was enqueued first, then the walk.
 std::string next_request(backlog_state& st) {
   if (!st.notified.empty()) {
@@ -64,16 +53,23 @@ std::string next_request(backlog_state& st) {
     st.notified.pop_front();
     return id;
   }
-  if (!st.walking)
-    walk_for_dropped(st);
-  while (st.walking) {
+  for (;;) {
+    if (!st.walking) {
+      // Notifications were dropped while the queue was full: their requests
+      // are in the index, so walk it again, at once when no walk is under
+      // way, else when the one under way (which may have passed them) ends.
+      // Left to the periodic rewalk, they waited up to `rewalk_interval`
+      // with the cores idle.
+      if (!st.notified_overflow)
+        return {};
+      st.notified_overflow = false;
+      restart_walk(st);
+    }
     auto id = next_walked(st);
     if (!id.empty())
       return id;
     st.walking = false;
-    walk_for_dropped(st);
   }
-  return {};
 }
 
 void drive(self_ptr self, const std::string& id) {

@@ -48,6 +48,15 @@ verdict at_least(double measured, double bound) {
   return measured >= bound ? verdict::met : verdict::not_met;
 }
 
+// "0.62 of 6443 /s": a throughput as a share of a ceiling.
+std::string share_of(double throughput, double ceiling) {
+  return format("%.2f of %s", throughput / ceiling, rate(ceiling).c_str());
+}
+
+bool within_rss_bound(uint64_t kib) {
+  return static_cast<double>(kib) * 1024 <= rss_bound_bytes;
+}
+
 const run_result* find_run(const std::vector<const run_result*>& runs, std::string_view name) {
   auto it = std::find_if(runs.begin(), runs.end(), [name](auto* r) { return r->name == name; });
   return it == runs.end() ? nullptr : *it;
@@ -64,10 +73,9 @@ size_t connections_of(std::string_view name, std::string_view mode) {
 void check_sync(const run_result& sync, const run_setting& s, std::vector<target_check>& out) {
   const auto ec = key_algorithm::ec_p256;
   if (s.ca_alg == key_algorithm::rsa_2048)
-    out.push_back(
-        {"RSA-2048 CA: >= 0.8 x its ceiling",
-         format("%.2f of %s", sync.throughput() / s.crypto_ceiling, rate(s.crypto_ceiling).c_str()),
-         at_least(sync.throughput(), rsa_ca_ceiling_ratio * s.crypto_ceiling)});
+    out.push_back({"RSA-2048 CA: >= 0.8 x its ceiling",
+                   share_of(sync.throughput(), s.crypto_ceiling),
+                   at_least(sync.throughput(), rsa_ca_ceiling_ratio * s.crypto_ceiling)});
   if (s.ca_alg != ec || s.key_alg != ec)
     return;
   if (s.connections != issue_connections) {
@@ -78,10 +86,9 @@ void check_sync(const run_result& sync, const run_setting& s, std::vector<target
   }
   out.push_back({"EC P-256 sync-csr, 64 connections: >= 10,000 /s", rate(sync.throughput()),
                  at_least(sync.throughput(), sync_rate)});
-  out.push_back(
-      {"sync-csr: >= 0.7 x the crypto ceiling",
-       format("%.2f of %s", sync.throughput() / s.crypto_ceiling, rate(s.crypto_ceiling).c_str()),
-       at_least(sync.throughput(), sync_ceiling_ratio * s.crypto_ceiling)});
+  out.push_back({"sync-csr: >= 0.7 x the crypto ceiling",
+                 share_of(sync.throughput(), s.crypto_ceiling),
+                 at_least(sync.throughput(), sync_ceiling_ratio * s.crypto_ceiling)});
   auto p99 = percentile(sync.latencies_ms, 99);
   out.push_back({"sync-csr: p99 <= 20 ms", format("%.1f ms", p99),
                  p99 <= sync_p99_ms ? verdict::met : verdict::not_met});
@@ -99,7 +106,7 @@ void check_overload(const run_result& r, std::vector<target_check>& out) {
   if (r.peak_rss_kib > 0)
     measured += ", RSS peak " + mib(r.peak_rss_kib);
   auto outcome = verdict::met;
-  if (other != 0 || static_cast<double>(r.peak_rss_kib) * 1024 > rss_bound_bytes)
+  if (other != 0 || !within_rss_bound(r.peak_rss_kib))
     outcome = verdict::not_met;
   else if (shed == 0) {
     measured += ": the backlog never reached its bound";
@@ -133,23 +140,18 @@ std::vector<target_check> check_targets(const std::vector<const run_result*>& ru
                    rate(submit->throughput()) + pending_text(*submit),
                    at_least(submit->throughput(), async_submit_rate)});
   if (const auto* poll = find_run(runs, "poll")) {
-    if (poll->pending_before > 0)
-      out.push_back({"poll by id: >= 30,000 /s while the backlog drains",
-                     rate(poll->throughput()) + pending_text(*poll),
-                     at_least(poll->throughput(), poll_rate)});
-    else
-      out.push_back({"poll by id: >= 30,000 /s while the backlog drains",
-                     rate(poll->throughput()) + ", with no backlog draining",
-                     verdict::not_applicable});
+    bool draining = poll->pending_before > 0;
+    out.push_back(
+        {"poll by id: >= 30,000 /s while the backlog drains",
+         rate(poll->throughput()) + (draining ? pending_text(*poll) : ", with no backlog draining"),
+         draining ? at_least(poll->throughput(), poll_rate) : verdict::not_applicable});
   }
   if (const auto* managed = find_run(runs, "sync-managed");
       managed && setting.managed_ceiling > 0) {
     target_check check{
         "managed " + std::string{to_string(setting.key_alg)}
             + " keys, sustained: >= 0.9 x the key generation ceiling",
-        format("%.2f of %s (key generation + signature)",
-               managed->throughput() / setting.managed_ceiling,
-               rate(setting.managed_ceiling).c_str()),
+        share_of(managed->throughput(), setting.managed_ceiling) + " (key generation + signature)",
         at_least(managed->throughput(), managed_ceiling_ratio * setting.managed_ceiling)};
     if (setting.max_requests > 0) {
       check.measured = rate(managed->throughput()) + " in a burst of "
@@ -165,10 +167,10 @@ std::vector<target_check> check_targets(const std::vector<const run_result*>& ru
     if (r->name != "cfssl sign" && r->name.find('@') == std::string::npos)
       peak_kib = std::max(peak_kib, r->peak_rss_kib);
   if (peak_kib > 0) {
-    target_check check{
-        "server RSS <= 300 MB at 64 connections",
-        "peak " + mib(peak_kib) + " at " + std::to_string(setting.connections) + " connections",
-        static_cast<double>(peak_kib) * 1024 <= rss_bound_bytes ? verdict::met : verdict::not_met};
+    target_check check{"server RSS <= 300 MB at 64 connections",
+                       "peak " + mib(peak_kib) + " at " + std::to_string(setting.connections)
+                           + " connections",
+                       within_rss_bound(peak_kib) ? verdict::met : verdict::not_met};
     if (setting.connections != issue_connections)
       check.outcome = verdict::not_applicable;
     out.push_back(std::move(check));

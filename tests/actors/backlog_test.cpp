@@ -97,7 +97,9 @@ TEST_CASE("requests whose notifications overflowed the backlog's queue are drive
       alive, options);
 
   // The first drain walks the empty index to its end, so no walk is under
-  // way when the notifications below overflow.
+  // way when the notifications below overflow. (Were it still walking, the
+  // walk's end would pick the dropped requests up and the test would pass
+  // without the fix; 200 ms is ample for a walk of an empty index.)
   caf::anon_send(backlog, atom::drain_v);
   std::this_thread::sleep_for(std::chrono::milliseconds(200));
 
