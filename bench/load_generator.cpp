@@ -145,10 +145,9 @@ public:
 
   std::atomic<uint64_t> completed{0};
 
+  /// Runs the load once; the generator is spent after it.
   run_result run() {
-    run_result result;
-    result.name = work_.name;
-    result_ = &result;
+    result_.name = work_.name;
     begin_ = clock::now();
     deadline_ = begin_ + options_.duration;
     for (size_t i = 0; i < options_.connections; ++i) {
@@ -166,8 +165,8 @@ public:
                  events[static_cast<size_t>(i)].events);
       run_timers();
     }
-    result.seconds = std::chrono::duration<double>(clock::now() - begin_).count();
-    return result;
+    result_.seconds = std::chrono::duration<double>(clock::now() - begin_).count();
+    return std::move(result_);
   }
 
 private:
@@ -337,7 +336,7 @@ private:
     c.busy = false;
     --busy_;
     completed.fetch_add(1, std::memory_order_relaxed);
-    auto& r = *result_;
+    auto& r = result_;
     if (outcome.status != work_.ok_status) {
       ++r.errors_by_status[outcome.status];
     } else {
@@ -405,7 +404,7 @@ private:
   addrinfo* address_ = nullptr;
   std::string host_header_;
   std::vector<std::unique_ptr<connection>> connections_;
-  run_result* result_ = nullptr;
+  run_result result_;
   clock::time_point begin_;
   clock::time_point deadline_;
   uint64_t started_ = 0;
