@@ -6,6 +6,7 @@
 #include <iterator>
 #include <sstream>
 #include <string_view>
+#include <utility>
 
 namespace certmint::bench {
 
@@ -43,21 +44,29 @@ bool parse_count(const std::string& text, uint64_t& out) {
   return !text.empty() && error == std::errc{} && end == text.data() + text.size();
 }
 
-// MODE or MODE@CONNECTIONS, checked before the ceilings take their time.
-bool known_mode(const std::string& spec) {
-  static const char* const names[] = {"sync-csr",     "sync-managed", "poll",
-                                      "async-submit", "async-poll",   "mixed"};
+} // namespace
+
+std::optional<mode_run> parse_mode(const std::string& spec) {
+  static const std::pair<std::string_view, bench_mode> names[] = {
+      {"sync-csr", bench_mode::sync_csr},
+      {"sync-managed", bench_mode::sync_managed},
+      {"poll", bench_mode::poll},
+      {"async-submit", bench_mode::async_submit},
+      {"async-poll", bench_mode::async_poll},
+      {"mixed", bench_mode::mixed}};
   auto at = spec.find('@');
   uint64_t connections = 0;
   if (at != std::string::npos
-      && (!parse_count(spec.substr(at + 1), connections) || connections == 0))
-    return false;
-  auto mode = spec.substr(0, at);
-  return std::any_of(std::begin(names), std::end(names),
-                     [&mode](const char* name) { return mode == name; });
+      && (!parse_count(spec.substr(at + 1), connections) || connections == 0
+          || connections > INT32_MAX))
+    return std::nullopt;
+  std::string_view mode{spec.data(), std::min(at, spec.size())};
+  auto it = std::find_if(std::begin(names), std::end(names),
+                         [mode](const auto& entry) { return entry.first == mode; });
+  if (it == std::end(names))
+    return std::nullopt;
+  return mode_run{it->second, static_cast<size_t>(connections), spec};
 }
-
-} // namespace
 
 bool parse_host_port(const std::string& text, std::string& host, int& port) {
   auto colon = text.rfind(':');
@@ -94,10 +103,11 @@ bool parse_args(int argc, const char* const* argv, options& opt) {
     } else if (arg == "--modes") {
       opt.modes.clear();
       std::stringstream list{value()};
-      for (std::string mode; std::getline(list, mode, ',');) {
-        if (!known_mode(mode))
+      for (std::string spec; std::getline(list, spec, ',');) {
+        auto mode = parse_mode(spec);
+        if (!mode)
           return false;
-        opt.modes.push_back(mode);
+        opt.modes.push_back(std::move(*mode));
       }
     } else if (arg == "--connections") {
       opt.load.connections = n;

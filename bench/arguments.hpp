@@ -2,6 +2,7 @@
 
 #include <chrono>
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -9,6 +10,20 @@
 #include "engine/algorithms.hpp"
 
 namespace certmint::bench {
+
+/// The workloads certmint-bench drives.
+enum class bench_mode { sync_csr, sync_managed, poll, async_submit, async_poll, mixed };
+
+/// One entry of --modes: MODE, or MODE@N to run it with N connections.
+struct mode_run {
+  bench_mode mode = bench_mode::sync_csr;
+  size_t connections = 0; ///< 0: --connections
+  std::string name;       ///< as given ("async-submit@640"): the run's name
+
+  bool operator==(const mode_run& other) const {
+    return mode == other.mode && connections == other.connections && name == other.name;
+  }
+};
 
 /// What certmint-bench was asked to do.
 struct options {
@@ -20,7 +35,9 @@ struct options {
   size_t csr_count = 256;
   key_algorithm key_alg = key_algorithm::ec_p256;
   key_algorithm ca_alg = key_algorithm::ec_p256;
-  std::vector<std::string> modes = {"sync-csr", "sync-managed", "poll"};
+  std::vector<mode_run> modes = {{bench_mode::sync_csr, 0, "sync-csr"},
+                                 {bench_mode::sync_managed, 0, "sync-managed"},
+                                 {bench_mode::poll, 0, "poll"}};
   std::chrono::milliseconds ceiling_duration{3000};
   std::string json_path;
   std::string poll_ids; ///< file of request ids for `poll` (default: issue 256)
@@ -35,6 +52,10 @@ extern const char* const usage;
 /// "HOST:PORT" (the host may hold colons: the port is after the last), a
 /// port from 1 to 65535.
 bool parse_host_port(const std::string& text, std::string& host, int& port);
+
+/// One entry of --modes ("poll", "async-submit@640"), or nullopt for an
+/// unknown mode or a connection count that is not a positive number.
+std::optional<mode_run> parse_mode(const std::string& spec);
 
 /// Reads the command line into `opt`. False (print the usage) on anything
 /// it does not know, a malformed number, an unknown mode, or a run with no

@@ -154,107 +154,113 @@ int main(int argc, char** argv) {
   // `mixed` submitted, to poll.
   std::vector<std::string> polling;
   std::vector<std::vector<std::string>> submitted;
-  for (const auto& spec : opt.modes) {
-    auto at = spec.find('@');
-    auto mode = spec.substr(0, at);
+  for (const auto& run : opt.modes) {
     auto load = opt.load;
-    if (at != std::string::npos) // digits, checked by parse_args
-      load.connections = std::stoul(spec.substr(at + 1));
+    if (run.connections > 0)
+      load.connections = run.connections;
     polling.assign(load.connections, {});
     submitted.assign(load.connections, {});
     workload work;
-    work.name = spec;
+    work.name = run.name;
     work.verify_every = opt.verify_every;
     auto against = baseline::crypto;
-    if (mode == "sync-csr") {
-      work.next = [&](size_t c, uint64_t i) {
-        return http_call{true, api + "/certificates", bodies[pick(c, i)], {}};
-      };
-      work.certificate = issued_certificate;
-    } else if (mode == "sync-managed") {
-      auto alg = std::string{to_string(opt.key_alg)};
-      work.next = [&, alg](size_t c, uint64_t i) {
-        auto cn = "m-" + std::to_string(c) + "-" + std::to_string(i) + ".example.com";
-        return http_call{true,
-                         api + "/certificates",
-                         "{\"profileId\":" + json_string(profile_id)
-                             + ",\"attributes\":{\"commonName\":" + json_string(cn)
-                             + ",\"altNames\":[{\"type\":\"dns_name\",\"value\":" + json_string(cn)
-                             + "}],\"keyAlgorithm\":" + json_string(alg) + "}}",
-                         {}};
-      };
-      work.certificate = issued_certificate;
-      against = baseline::managed;
-    } else if (mode == "poll") {
-      std::vector<std::string> ids;
-      if (!opt.poll_ids.empty()) {
-        std::ifstream in{opt.poll_ids};
-        for (std::string id; std::getline(in, id);)
-          if (!id.empty())
-            ids.push_back(id);
+    switch (run.mode) {
+      case bench_mode::sync_csr:
+        work.next = [&](size_t c, uint64_t i) {
+          return http_call{true, api + "/certificates", bodies[pick(c, i)], {}};
+        };
+        work.certificate = issued_certificate;
+        break;
+      case bench_mode::sync_managed: {
+        auto alg = std::string{to_string(opt.key_alg)};
+        work.next = [&, alg](size_t c, uint64_t i) {
+          auto cn = "m-" + std::to_string(c) + "-" + std::to_string(i) + ".example.com";
+          return http_call{true,
+                           api + "/certificates",
+                           "{\"profileId\":" + json_string(profile_id)
+                               + ",\"attributes\":{\"commonName\":" + json_string(cn)
+                               + ",\"altNames\":[{\"type\":\"dns_name\",\"value\":"
+                               + json_string(cn) + "}],\"keyAlgorithm\":" + json_string(alg) + "}}",
+                           {}};
+        };
+        work.certificate = issued_certificate;
+        against = baseline::managed;
+        break;
       }
-      auto to_issue = ids.empty() ? std::min<size_t>(bodies.size(), 256) : 0;
-      for (size_t i = 0; i < to_issue; ++i) {
-        auto res = cli.Post((api + "/certificates").c_str(), bodies[i], "application/json");
-        if (res && res->status == 200)
-          ids.push_back(json_field(res->body, "/certificateRequestId"));
-      }
-      if (ids.empty()) {
-        std::cerr << "certmint-bench: could not issue the requests to poll\n";
-        return 1;
-      }
-      work.next = [ids, &pick](size_t c, uint64_t i) {
-        return http_call{false,
-                         api + "/certificates/certificate-requests/" + ids[pick(c, i) % ids.size()],
-                         {},
-                         {}};
-      };
-      against = baseline::none;
-    } else if (mode == "async-submit") {
-      // Accepted (durable, 202) requests per second; the signers drain the
-      // backlog meanwhile.
-      work.next = submit;
-      work.ok_status = 202;
-    } else if (mode == "async-poll") {
-      // Submit asynchronously, then poll until issued: one operation.
-      work.next = submit;
-      work.after = [&](size_t c, uint64_t, const call_outcome& last) {
-        auto& id = polling[c];
-        if (last.status == 202) {
-          id = json_field(last.body, "/certificateRequestId");
-          return next_step::then(http_call{false, poll_path(id), {}, {}});
+      case bench_mode::poll: {
+        std::vector<std::string> ids;
+        if (!opt.poll_ids.empty()) {
+          std::ifstream in{opt.poll_ids};
+          for (std::string id; std::getline(in, id);)
+            if (!id.empty())
+              ids.push_back(id);
         }
-        if (last.status != 200)
-          return next_step::finish();
-        auto status = json_field(last.body, "/status");
-        if (status == "pending")
-          return next_step::then(http_call{false, poll_path(id), {}, {}},
-                                 std::chrono::milliseconds(2));
-        return status == "issued" ? next_step::finish() : next_step::finish_with(599);
-      };
-      work.certificate = [](const std::string& body) {
-        return std::pair{json_field(body, "/certificate"), json_field(body, "/certificateChain")};
-      };
-    } else if (mode == "mixed") {
-      // One asynchronous submit, then three polls of this connection's
-      // recent requests: ingest while reading.
-      auto submits = [&](size_t c, uint64_t i) { return i % 4 == 0 || submitted[c].empty(); };
-      work.next = [&, submits](size_t c, uint64_t i) {
-        if (submits(c, i))
-          return submit(c, i);
-        auto& mine = submitted[c];
-        return http_call{false, poll_path(mine[(i * 31) % mine.size()]), {}, {}};
-      };
-      work.after = [&, submits](size_t c, uint64_t i, const call_outcome& last) {
-        if (!submits(c, i) || last.status != 202)
-          return next_step::finish();
-        submitted[c].push_back(json_field(last.body, "/certificateRequestId"));
-        return next_step::finish_with(200);
-      };
-      against = baseline::none;
-    } else {
-      std::cerr << "certmint-bench: unknown mode '" << mode << "'\n";
-      return 2;
+        auto to_issue = ids.empty() ? std::min<size_t>(bodies.size(), 256) : 0;
+        for (size_t i = 0; i < to_issue; ++i) {
+          auto res = cli.Post((api + "/certificates").c_str(), bodies[i], "application/json");
+          if (res && res->status == 200)
+            ids.push_back(json_field(res->body, "/certificateRequestId"));
+        }
+        if (ids.empty()) {
+          std::cerr << "certmint-bench: could not issue the requests to poll\n";
+          return 1;
+        }
+        work.next = [ids, &pick](size_t c, uint64_t i) {
+          return http_call{false,
+                           api + "/certificates/certificate-requests/"
+                               + ids[pick(c, i) % ids.size()],
+                           {},
+                           {}};
+        };
+        against = baseline::none;
+        break;
+      }
+      case bench_mode::async_submit:
+        // Accepted (durable, 202) requests per second; the signers drain the
+        // backlog meanwhile.
+        work.next = submit;
+        work.ok_status = 202;
+        break;
+      case bench_mode::async_poll:
+        // Submit asynchronously, then poll until issued: one operation.
+        work.next = submit;
+        work.after = [&](size_t c, uint64_t, const call_outcome& last) {
+          auto& id = polling[c];
+          if (last.status == 202) {
+            id = json_field(last.body, "/certificateRequestId");
+            return next_step::then(http_call{false, poll_path(id), {}, {}});
+          }
+          if (last.status != 200)
+            return next_step::finish();
+          auto status = json_field(last.body, "/status");
+          if (status == "pending")
+            return next_step::then(http_call{false, poll_path(id), {}, {}},
+                                   std::chrono::milliseconds(2));
+          return status == "issued" ? next_step::finish() : next_step::finish_with(599);
+        };
+        work.certificate = [](const std::string& body) {
+          return std::pair{json_field(body, "/certificate"), json_field(body, "/certificateChain")};
+        };
+        break;
+      case bench_mode::mixed: {
+        // One asynchronous submit, then three polls of this connection's
+        // recent requests: ingest while reading.
+        auto submits = [&](size_t c, uint64_t i) { return i % 4 == 0 || submitted[c].empty(); };
+        work.next = [&, submits](size_t c, uint64_t i) {
+          if (submits(c, i))
+            return submit(c, i);
+          auto& mine = submitted[c];
+          return http_call{false, poll_path(mine[(i * 31) % mine.size()]), {}, {}};
+        };
+        work.after = [&, submits](size_t c, uint64_t i, const call_outcome& last) {
+          if (!submits(c, i) || last.status != 202)
+            return next_step::finish();
+          submitted[c].push_back(json_field(last.body, "/certificateRequestId"));
+          return next_step::finish_with(200);
+        };
+        against = baseline::none;
+        break;
+      }
     }
     auto before = pending_count();
     auto result = run_load(opt.server, work, load);

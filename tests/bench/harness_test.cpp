@@ -377,7 +377,10 @@ TEST_CASE("the harness reads its command line, and refuses malformed numbers and
                  opt));
   CHECK(opt.server.host == "[::1]");
   CHECK(opt.server.port == 8443);
-  CHECK(opt.modes == std::vector<std::string>{"sync-csr", "async-submit@640"});
+  CHECK(
+      opt.modes
+      == std::vector<bench::mode_run>{{bench::bench_mode::sync_csr, 0, "sync-csr"},
+                                      {bench::bench_mode::async_submit, 640, "async-submit@640"}});
   CHECK(opt.load.connections == 16);
   CHECK(opt.load.duration == std::chrono::seconds{7});
   CHECK(opt.ceiling_duration == std::chrono::seconds{60});
@@ -385,6 +388,20 @@ TEST_CASE("the harness reads its command line, and refuses malformed numbers and
   CHECK(opt.cfssl.port == 8888);
   CHECK(opt.load.server_pid == 4242);
   CHECK(opt.key_alg == key_algorithm::rsa_2048);
+
+  for (const auto& [name, mode] : std::vector<std::pair<std::string, bench::bench_mode>>{
+           {"sync-csr", bench::bench_mode::sync_csr},
+           {"sync-managed", bench::bench_mode::sync_managed},
+           {"poll", bench::bench_mode::poll},
+           {"async-submit", bench::bench_mode::async_submit},
+           {"async-poll", bench::bench_mode::async_poll},
+           {"mixed", bench::bench_mode::mixed}}) {
+    auto parsed = bench::parse_mode(name + "@7");
+    REQUIRE(parsed);
+    CHECK(parsed->mode == mode);
+    CHECK(parsed->connections == 7);
+    CHECK(parsed->name == name + "@7");
+  }
 
   bench::options defaults;
   REQUIRE(parses({"--token", "t"}, defaults));
@@ -408,6 +425,9 @@ TEST_CASE("the harness reads its command line, and refuses malformed numbers and
            {"--modes", "poll@"},
            {"--modes", "poll@0"},
            {"--modes", "poll@x"},
+           {"--modes", "poll@3000000000"},
+           {"--modes", "@4"},
+           {"--modes", "sync-csr@4@4"},
            {"--server", "localhost"},
            {"--server", ":8080"},
            {"--server", "localhost:0"},
