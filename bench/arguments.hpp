@@ -54,7 +54,8 @@ extern const char* const usage;
 bool parse_host_port(const std::string& text, std::string& host, int& port);
 
 /// One entry of --modes ("poll", "async-submit@640"), or nullopt for an
-/// unknown mode or a connection count that is not a positive number.
+/// unknown mode or a connection count that is not a whole number from 1 to
+/// 2^31 - 1.
 std::optional<mode_run> parse_mode(const std::string& spec);
 
 /// Reads the command line into `opt`. False (print the usage) on anything
