@@ -24,6 +24,10 @@ const char* const usage =
     "  --duration SECONDS       per mode (10)\n"
     "  --requests N             stop after N requests (with --duration too: at\n"
     "                           whichever comes first)\n"
+    "  --rate N                 start N operations per second over all connections,\n"
+    "                           answered or not (open loop; latency counts from when\n"
+    "                           each was due); default: each connection sends its\n"
+    "                           next as soon as it is answered\n"
     "  --csrs N                 distinct CSRs made before the run (256)\n"
     "  --verify-every N         verify one in N certificates with OpenSSL (256)\n"
     "  --key-algorithm ALG      leaf key algorithm (EC_prime256v1)\n"
@@ -82,7 +86,7 @@ bool parse_host_port(const std::string& text, std::string& host, int& port) {
 bool parse_args(int argc, const char* const* argv, options& opt) {
   static const std::string_view counted[] = {"--connections", "--duration",     "--requests",
                                              "--csrs",        "--verify-every", "--ceiling-seconds",
-                                             "--cfssl-pid",   "--server-pid"};
+                                             "--cfssl-pid",   "--server-pid",   "--rate"};
   bool duration_given = false;
   for (int i = 1; i < argc; ++i) {
     std::string arg = argv[i];
@@ -116,6 +120,10 @@ bool parse_args(int argc, const char* const* argv, options& opt) {
       duration_given = true;
     } else if (arg == "--requests") {
       opt.load.max_requests = n;
+    } else if (arg == "--rate") {
+      if (n == 0)
+        return false;
+      opt.load.rate = n;
     } else if (arg == "--csrs") {
       opt.csr_count = n;
     } else if (arg == "--verify-every") {

@@ -112,6 +112,7 @@ struct connection {
   http_call pending;              ///< the delayed call
   clock::time_point restart_at{}; ///< the next operation, after a failed connect
   bool watching_out = false;      ///< registered for EPOLLOUT too
+  bool waiting_due = false;       ///< idle until the next operation is due (fixed rate)
   clock::time_point call_deadline;
   std::string out;
   size_t sent = 0;
@@ -148,6 +149,7 @@ public:
   /// Runs the load once; the generator is spent after it.
   run_result run() {
     result_.name = work_.name;
+    result_.offered_rate = options_.rate;
     begin_ = clock::now();
     deadline_ = begin_ + options_.duration;
     for (size_t i = 0; i < options_.connections; ++i) {
@@ -157,7 +159,7 @@ public:
     for (auto& c : connections_)
       start_operation(*c);
     std::array<epoll_event, 256> events{};
-    while (busy_ > 0 || waiting_restart_ > 0) {
+    while (busy_ > 0 || waiting_restart_ > 0 || waiting_due_ > 0) {
       auto wait = next_wake();
       int n = ::epoll_wait(epoll_, events.data(), static_cast<int>(events.size()), wait);
       for (int i = 0; i < n; ++i)
@@ -176,13 +178,36 @@ private:
     return options_.max_requests == 0 || started_ < options_.max_requests;
   }
 
+  // When the next operation is due at a fixed rate: the k-th (from 0) at
+  // begin + k / rate.
+  clock::time_point next_due() const {
+    auto offset = std::chrono::duration<double>(static_cast<double>(started_)
+                                                / static_cast<double>(options_.rate));
+    return begin_ + std::chrono::duration_cast<clock::duration>(offset);
+  }
+
   void start_operation(connection& c) {
     if (!may_start())
       return;
+    auto now = clock::now();
+    auto started = now;
+    if (options_.rate > 0) {
+      // Open loop: an operation that comes due while every connection is
+      // busy waits for one, and that wait is part of its latency, as it is
+      // for a client that sends at this rate; measuring from when a
+      // connection took it would hide a server falling behind (coordinated
+      // omission).
+      started = next_due();
+      if (started > now) {
+        c.waiting_due = true;
+        ++waiting_due_;
+        return;
+      }
+    }
     ++started_;
     ++busy_;
     c.busy = true;
-    c.started = clock::now();
+    c.started = started;
     issue(c, work_.next(c.index, c.iteration));
   }
 
@@ -358,10 +383,15 @@ private:
     ++waiting_restart_;
   }
 
-  // Milliseconds until the earliest delayed call, restart or call deadline.
+  // Milliseconds until the earliest delayed call, restart, call deadline
+  // or operation due. Timers have the millisecond resolution of epoll_wait:
+  // at a fixed rate, an operation may start up to a millisecond after it is
+  // due, and that counts in its latency.
   int next_wake() const {
     auto now = clock::now();
     auto wake = now + std::chrono::milliseconds(100);
+    if (waiting_due_ > 0)
+      wake = std::min(wake, next_due());
     for (const auto& c : connections_) {
       if (c->restart_at != clock::time_point{} && c->restart_at < wake)
         wake = c->restart_at;
@@ -379,6 +409,11 @@ private:
   void run_timers() {
     auto now = clock::now();
     for (auto& c : connections_) {
+      if (c->waiting_due && (!may_start() || next_due() <= now)) {
+        c->waiting_due = false;
+        --waiting_due_;
+        start_operation(*c);
+      }
       if (c->restart_at != clock::time_point{} && c->restart_at <= now) {
         c->restart_at = {};
         --waiting_restart_;
@@ -410,6 +445,7 @@ private:
   uint64_t started_ = 0;
   size_t busy_ = 0;
   size_t waiting_restart_ = 0;
+  size_t waiting_due_ = 0;
 };
 
 } // namespace

@@ -82,6 +82,11 @@ struct load_options {
   /// both zero.
   std::chrono::milliseconds duration{10000};
   uint64_t max_requests = 0;
+  /// Operations started per second over all connections (0: each
+  /// connection starts its next operation as soon as the last ends). At a
+  /// fixed rate an operation is due at its time whether or not earlier ones
+  /// were answered, and its latency counts from then.
+  uint64_t rate = 0;
   bool progress = false; ///< a live line on stderr
   int server_pid = 0;    ///< when set, the server's RSS and CPU time are sampled
   std::chrono::milliseconds call_timeout{60000};
@@ -107,7 +112,8 @@ std::pair<std::string, std::string> issued_certificate(const std::string& body);
 /// connections from one event-loop thread (non-blocking sockets, epoll), so
 /// that the generator's own cost on a shared machine stays small, and
 /// measures every operation. Operations in flight when the run ends are
-/// finished and counted.
+/// finished and counted; at a fixed rate, operations still waiting for a
+/// free connection then are not started.
 run_result run_load(const target& where, const workload& work, const load_options& options);
 
 } // namespace certmint::bench

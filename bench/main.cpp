@@ -326,6 +326,7 @@ int main(int argc, char** argv) {
   setting.managed_ceiling = managed;
   setting.cfssl_throughput = cfssl_throughput;
   setting.max_requests = opt.load.max_requests;
+  setting.rate = opt.load.rate;
   std::vector<const run_result*> runs;
   runs.reserve(results.size());
   for (const auto& entry : results)

@@ -66,6 +66,8 @@ std::string summary_line(const run_result& r, double ceiling) {
   }
   if (r.pending_before >= 0)
     out += "  pending " + std::to_string(r.pending_before) + "->" + std::to_string(r.pending_after);
+  if (r.offered_rate > 0)
+    out += "  offered " + std::to_string(r.offered_rate) + "/s";
   for (const auto& [status, count] : r.errors_by_status)
     out += "  [" + std::to_string(status) + "]x" + std::to_string(count);
   return out;
@@ -105,6 +107,8 @@ std::string to_json(const run_result& r, double ceiling, unsigned cores) {
     w.key("pending_before").value(r.pending_before);
     w.key("pending_after").value(r.pending_after);
   }
+  if (r.offered_rate > 0)
+    w.key("offered_rate_per_s").value(static_cast<int64_t>(r.offered_rate));
   w.end_object();
   return w.take();
 }

@@ -33,6 +33,7 @@ struct run_result {
   /// to show whether the backlog was draining during the run.
   int64_t pending_before = -1;
   int64_t pending_after = -1;
+  uint64_t offered_rate = 0; ///< operations per second asked for (0: as fast as answered)
 
   double throughput() const { return seconds > 0 ? static_cast<double>(ok) / seconds : 0; }
   /// CPU microseconds per successful request (-1: not measured).

@@ -27,6 +27,9 @@ struct run_setting {
   /// Requests per mode when the runs were bounded by a count (0: by time):
   /// a burst, which a sustained rate is not judged on.
   uint64_t max_requests = 0;
+  /// Operations per second the runs were held to (0: as fast as answered):
+  /// the targets are for saturating runs, which a fixed rate is not.
+  uint64_t rate = 0;
 };
 
 enum class verdict { met, not_met, not_applicable };

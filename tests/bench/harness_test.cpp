@@ -38,7 +38,8 @@ TEST_CASE("percentiles are nearest-rank on known data", "[bench][stats]") {
 namespace {
 
 // A local server: every third request fails with 503; GET /cert returns a
-// certificate that verifies, GET /forged one whose chain does not match.
+// certificate that verifies, GET /forged one whose chain does not match;
+// GET /fast answers at once and GET /slow after 50 ms.
 struct fake_server {
   httplib::Server server;
   std::thread thread;
@@ -55,6 +56,13 @@ struct fake_server {
     });
     server.Get("/forged", [bad_body](const httplib::Request&, httplib::Response& res) {
       res.set_content(bad_body, "application/json");
+    });
+    server.Get("/fast", [](const httplib::Request&, httplib::Response& res) {
+      res.set_content("ok", "text/plain");
+    });
+    server.Get("/slow", [](const httplib::Request&, httplib::Response& res) {
+      std::this_thread::sleep_for(std::chrono::milliseconds(50));
+      res.set_content("ok", "text/plain");
     });
     port = server.bind_to_any_port("127.0.0.1");
     thread = std::thread{[this] { server.listen_after_bind(); }};
@@ -244,15 +252,7 @@ TEST_CASE("a refused connection counts as an error and does not spin", "[bench][
 }
 
 TEST_CASE("a request count without a duration is the run's only bound", "[bench][load]") {
-  httplib::Server server;
-  server.Get("/slow", [](const httplib::Request&, httplib::Response& res) {
-    std::this_thread::sleep_for(std::chrono::milliseconds(20));
-    res.set_content("ok", "text/plain");
-  });
-  auto port = server.bind_to_any_port("127.0.0.1");
-  std::thread thread{[&server] { server.listen_after_bind(); }};
-  while (!server.is_running())
-    std::this_thread::sleep_for(std::chrono::milliseconds(1));
+  fake_server fake{"", ""};
   workload work;
   work.name = "count only";
   work.next = [](size_t, uint64_t) { return http_call{false, "/slow", {}, {}}; };
@@ -260,16 +260,47 @@ TEST_CASE("a request count without a duration is the run's only bound", "[bench]
   options.connections = 1;
   options.duration = std::chrono::milliseconds{0};
   options.max_requests = 6;
-  auto counted = run_load(target{"127.0.0.1", port, ""}, work, options);
+  auto counted = run_load(target{"127.0.0.1", fake.port, ""}, work, options);
   CHECK(counted.ok == 6);
   // With both bounds, the first one reached ends the run.
   options.duration = std::chrono::milliseconds{50};
   options.max_requests = 1000;
-  auto timed = run_load(target{"127.0.0.1", port, ""}, work, options);
+  auto timed = run_load(target{"127.0.0.1", fake.port, ""}, work, options);
   CHECK(timed.ok >= 1);
   CHECK(timed.ok < 10);
-  server.stop();
-  thread.join();
+}
+
+TEST_CASE("at a fixed rate, operations start when due and their latency counts from then",
+          "[bench][load]") {
+  fake_server fake{"", ""};
+  auto run = [&fake](const char* path, size_t connections, uint64_t rate, uint64_t count) {
+    workload work;
+    work.name = "fixed rate";
+    work.next = [path](size_t, uint64_t) { return http_call{false, path, {}, {}}; };
+    load_options options;
+    options.connections = connections;
+    options.duration = std::chrono::seconds{30};
+    options.max_requests = count;
+    options.rate = rate;
+    return run_load(target{"127.0.0.1", fake.port, ""}, work, options);
+  };
+
+  // 40 operations at 100 /s: the 40th is due 390 ms in, however fast the
+  // server answers and however many connections are free.
+  auto paced = run("/fast", 4, 100, 40);
+  CHECK(paced.ok == 40);
+  CHECK(paced.seconds >= 0.39);
+  CHECK(paced.offered_rate == 100);
+  CHECK(summary_line(paced, 0).find("offered 100/s") != std::string::npos);
+  CHECK(to_json(paced, 0, 1).find("\"offered_rate_per_s\":100") != std::string::npos);
+
+  // One connection and a server that takes 50 ms: operation k is due at
+  // 10k ms but starts when operation k-1 is answered, near 50k ms, so its
+  // latency is about 50 + 40k ms, not the 50 ms a closed loop would report.
+  auto behind = run("/slow", 1, 100, 5);
+  REQUIRE(behind.ok == 5);
+  CHECK(percentile(behind.latencies_ms, 0) >= 49);
+  CHECK(percentile(behind.latencies_ms, 100) >= 200);
 }
 
 TEST_CASE("CPU time is read from /proc/PID/stat lines, and malformed ones are refused",
@@ -388,6 +419,9 @@ TEST_CASE("the harness reads its command line, and refuses malformed numbers and
   CHECK(opt.cfssl.port == 8888);
   CHECK(opt.load.server_pid == 4242);
   CHECK(opt.key_alg == key_algorithm::rsa_2048);
+  CHECK(opt.load.rate == 0);
+  REQUIRE(parses({"--token", "t", "--rate", "2500"}, opt));
+  CHECK(opt.load.rate == 2500);
 
   for (const auto& [name, mode] : std::vector<std::pair<std::string, bench::bench_mode>>{
            {"sync-csr", bench::bench_mode::sync_csr},
@@ -425,6 +459,9 @@ TEST_CASE("the harness reads its command line, and refuses malformed numbers and
            {"--modes", "poll@"},
            {"--modes", "poll@0"},
            {"--modes", "poll@x"},
+           {"--rate", "0"},
+           {"--rate", "fast"},
+           {"--rate", "-5"},
            {"--modes", "poll@3000000000"},
            {"--modes", "@4"},
            {"--modes", "sync-csr@4@4"},

@@ -131,6 +131,15 @@ TEST_CASE("a target measured outside its condition is not applicable", "[bench][
     CHECK(checks[1].outcome == verdict::not_applicable);
     CHECK(checks[1].measured == "peak 100 MiB at 32 connections");
   }
+  SECTION("runs held to a fixed rate") {
+    setting.rate = 5000;
+    auto sync = make_run("sync-csr", 5000);
+    auto submit = make_run("async-submit", 5000);
+    auto checks = check_targets({&sync, &submit}, setting);
+    REQUIRE(checks.size() == 1);
+    CHECK(checks[0].outcome == verdict::not_applicable);
+    CHECK(checks[0].measured == "held to 5000 operations/s");
+  }
   SECTION("fewer than ten times the connections is no overload") {
     auto busy = make_run("async-submit@320", 9000);
     busy.errors_by_status[429] = 10;
