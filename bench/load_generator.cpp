@@ -390,8 +390,11 @@ private:
   int next_wake() const {
     auto now = clock::now();
     auto wake = now + std::chrono::milliseconds(100);
-    if (waiting_due_ > 0)
+    if (waiting_due_ > 0) {
       wake = std::min(wake, next_due());
+      if (options_.duration.count() > 0) // the run may end before it is due
+        wake = std::min(wake, deadline_);
+    }
     for (const auto& c : connections_) {
       if (c->restart_at != clock::time_point{} && c->restart_at < wake)
         wake = c->restart_at;
