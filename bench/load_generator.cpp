@@ -150,6 +150,7 @@ public:
   run_result run() {
     result_.name = work_.name;
     result_.offered_rate = options_.rate;
+    result_.connections = options_.connections;
     begin_ = clock::now();
     deadline_ = begin_ + options_.duration;
     for (size_t i = 0; i < options_.connections; ++i) {

@@ -16,6 +16,7 @@ double percentile(std::vector<double> samples, double p);
 /// What one load run measured.
 struct run_result {
   std::string name;
+  size_t connections = 0; ///< keep-alive connections the run drove
   double seconds = 0;
   uint64_t ok = 0;
   std::map<int, uint64_t> errors_by_status; ///< HTTP status (0: no response)

@@ -2,7 +2,6 @@
 
 #include <algorithm>
 #include <cstdio>
-#include <cstdlib>
 
 #include "gateway/json_writer.hpp"
 
@@ -60,14 +59,6 @@ bool within_rss_bound(uint64_t kib) {
 const run_result* find_run(const std::vector<const run_result*>& runs, std::string_view name) {
   auto it = std::find_if(runs.begin(), runs.end(), [name](auto* r) { return r->name == name; });
   return it == runs.end() ? nullptr : *it;
-}
-
-// The connections of a mode named "mode@N" (0 for any other name).
-size_t connections_of(std::string_view name, std::string_view mode) {
-  if (name.size() <= mode.size() + 1 || name.substr(0, mode.size()) != mode
-      || name[mode.size()] != '@')
-    return 0;
-  return std::strtoul(std::string{name.substr(mode.size() + 1)}.c_str(), nullptr, 10);
 }
 
 void check_sync(const run_result& sync, const run_setting& s, std::vector<target_check>& out) {
@@ -170,7 +161,7 @@ std::vector<target_check> check_targets(const std::vector<const run_result*>& ru
   // is sampled too, but is not certmint's).
   uint64_t peak_kib = 0;
   for (const auto* r : runs)
-    if (r->name != "cfssl sign" && r->name.find('@') == std::string::npos)
+    if (r->name != "cfssl sign" && r->connections == setting.connections)
       peak_kib = std::max(peak_kib, r->peak_rss_kib);
   if (peak_kib > 0) {
     target_check check{"server RSS <= 300 MB at 64 connections",
@@ -181,9 +172,11 @@ std::vector<target_check> check_targets(const std::vector<const run_result*>& ru
       check.outcome = verdict::not_applicable;
     out.push_back(std::move(check));
   }
+  // Asynchronous submissions at ten times the suite's connections
+  // ("async-submit@640").
   for (const auto* r : runs)
-    if (auto n = connections_of(r->name, "async-submit");
-        n > 0 && n >= overload_factor * setting.connections)
+    if (r->name.rfind("async-submit", 0) == 0
+        && r->connections >= overload_factor * setting.connections)
       check_overload(*r, out);
   return out;
 }

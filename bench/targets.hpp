@@ -20,7 +20,7 @@ namespace certmint::bench {
 struct run_setting {
   key_algorithm key_alg = key_algorithm::ec_p256;
   key_algorithm ca_alg = key_algorithm::ec_p256;
-  size_t connections = 64;     ///< of a mode named without "@N"
+  size_t connections = 64;     ///< --connections (a mode named "@N" ran at N)
   double crypto_ceiling = 0;   ///< CSR verifications + certificate signatures per second
   double managed_ceiling = 0;  ///< key generations + certificate signatures per second
   double cfssl_throughput = 0; ///< 0: cfssl was not driven

@@ -88,6 +88,7 @@ TEST_CASE("the harness counts successes and errors by status", "[bench][load]") 
   options.duration = std::chrono::seconds(30);
   auto result = run_load(target{"127.0.0.1", fake.port, ""}, work, options);
   CHECK(result.ok + result.errors() == 30);
+  CHECK(result.connections == 3);
   CHECK(result.errors_by_status[503] == 10);
   CHECK(result.ok == 20);
   CHECK(result.latencies_ms.size() == 20);

@@ -14,11 +14,13 @@ uint64_t mib(uint64_t n) {
   return n * 1024;
 }
 
-// A run of `ok` successes over 10 s whose latencies are 1..100 ms, scaled
-// so that the nearest-rank p99 is `p99_ms`.
-run_result make_run(std::string name, double per_second, double p99_ms = 10) {
+// A run of `ok` successes over 10 s at `connections` whose latencies are
+// 1..100 ms, scaled so that the nearest-rank p99 is `p99_ms`.
+run_result make_run(std::string name, double per_second, double p99_ms = 10,
+                    size_t connections = 64) {
   run_result r;
   r.name = std::move(name);
+  r.connections = connections;
   r.seconds = 10;
   r.ok = static_cast<uint64_t>(per_second * 10);
   for (int i = 1; i <= 100; ++i)
@@ -54,7 +56,7 @@ TEST_CASE("a make bench run is checked against every target it measured, in the 
   submit.pending_before = 0;
   submit.pending_after = 60701;
   submit.peak_rss_kib = mib(186);
-  auto overload = make_run("async-submit@640", 7082);
+  auto overload = make_run("async-submit@640", 7082, 10, 640);
   overload.errors_by_status[429] = 280032;
   overload.peak_rss_kib = mib(184);
   auto poll = make_run("poll", 26560);
@@ -112,14 +114,14 @@ TEST_CASE("a target measured outside its condition is not applicable", "[bench][
     CHECK(checks[0].measured == "51074 /s, with no backlog draining");
   }
   SECTION("an overload that never reached the backlog's bound") {
-    auto overload = make_run("async-submit@640", 9000);
+    auto overload = make_run("async-submit@640", 9000, 10, 640);
     auto checks = check_targets({&overload}, setting);
     REQUIRE(checks.size() == 1);
     CHECK(checks[0].outcome == verdict::not_applicable);
   }
   SECTION("the EC sync targets at another connection count") {
     setting.connections = 32;
-    auto sync = make_run("sync-csr", 12000);
+    auto sync = make_run("sync-csr", 12000, 10, 32);
     auto checks = check_targets({&sync}, setting);
     REQUIRE(checks.size() == 1);
     CHECK(checks[0].outcome == verdict::not_applicable);
@@ -141,7 +143,7 @@ TEST_CASE("a target measured outside its condition is not applicable", "[bench][
     CHECK(checks[0].measured == "held to 5000 operations/s");
   }
   SECTION("fewer than ten times the connections is no overload") {
-    auto busy = make_run("async-submit@320", 9000);
+    auto busy = make_run("async-submit@320", 9000, 10, 320);
     busy.errors_by_status[429] = 10;
     CHECK(check_targets({&busy}, setting).empty());
   }
@@ -149,7 +151,7 @@ TEST_CASE("a target measured outside its condition is not applicable", "[bench][
 
 TEST_CASE("an overload fails on other errors or memory past the bound", "[bench][targets]") {
   run_setting setting{key_algorithm::ec_p256, key_algorithm::ec_p256, 64, 20000, 0, 0};
-  auto overload = make_run("async-submit@640", 7000);
+  auto overload = make_run("async-submit@640", 7000, 10, 640);
   overload.errors_by_status[429] = 1000;
   overload.peak_rss_kib = mib(200);
   CHECK(check_targets({&overload}, setting)[0].outcome == verdict::met);
