@@ -217,11 +217,12 @@ result<std::string> sign_certificate(const tbs_fields& f, EVP_PKEY_CTX* ctx) {
   auto signature = sign_data(ctx, f.signature_alg.hash, tbs);
   if (!signature)
     return std::move(signature).error();
-  std::string bits;
-  bits.reserve(signature->size() + 1);
-  bits.push_back('\0'); // no unused bits
-  bits += *signature;
-  return der::sequence({tbs, algorithm, der::tlv(der::bit_string_tag, bits)});
+  // The BIT STRING's header and its "no unused bits" byte go in front of
+  // the signature where it lies, instead of into a copy of it.
+  std::string signature_header;
+  der::append_header(signature_header, der::bit_string_tag, signature->size() + 1);
+  signature_header.push_back('\0');
+  return der::sequence({tbs, algorithm, signature_header, *signature});
 }
 
 EVP_PKEY_CTX* issuer_context(const issuer_material& issuer, hash_algorithm hash) {

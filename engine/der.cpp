@@ -93,11 +93,12 @@ std::string sequence(std::initializer_list<std::string_view> parts) {
   size_t total = 0;
   for (auto part : parts)
     total += part.size();
-  std::string content;
-  content.reserve(total);
+  std::string out;
+  out.reserve(total + 6);
+  append_header(out, sequence_tag, total);
   for (auto part : parts)
-    content.append(part);
-  return tlv(sequence_tag, content);
+    out.append(part);
+  return out;
 }
 
 std::string unsigned_integer(std::string_view big_endian) {
