@@ -51,8 +51,8 @@ test-sanitize: deps
 
 # The whole suite again under ThreadSanitizer, against a CAF core built with
 # it from Debian's source of the installed version (tests/tsan/build_caf.sh:
-# a 2.6 MB download, built once). RocksDB's memtable hand-offs,
-# which TSan cannot see, are suppressed (tests/tsan/tsan.supp).
+# a 2.6 MB download, built once). Reports inside Debian's uninstrumented
+# RocksDB and cpp-httplib are suppressed (tests/tsan/tsan.supp).
 test-tsan: deps
 	@dpkg-query -W -f='$${Status}' curl 2>/dev/null | grep -q "install ok installed" \
 	  || DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get -o DPkg::Lock::Timeout=300 \
