@@ -89,4 +89,21 @@ std::optional<int64_t> read_date(object_reader& reader, std::string_view key) {
   return when;
 }
 
+void read_metadata(object_reader& reader, std::vector<validation_issue>& issues,
+                   std::vector<std::pair<std::string, std::string>>& out) {
+  reader.array("metadata", max_metadata_entries,
+               [&](simdjson::dom::element item, std::vector<path_element> path) {
+                 object_reader entry{item, std::move(path), issues, {"key", "value"}};
+                 auto key = entry.string("key", true, 1, 255);
+                 auto value = entry.string("value", true, 0, 1020);
+                 if (key && value)
+                   out.emplace_back(std::move(*key), std::move(*value));
+               });
+}
+
+api_error application_unsupported() {
+  return api_error{
+      errc::bad_request, "applicationId is not supported: certmint has no applications yet", {}};
+}
+
 } // namespace certmint

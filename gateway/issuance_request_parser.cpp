@@ -106,18 +106,9 @@ std::optional<api_error> parse_issuance_request(std::string_view body, issuance_
       read_attributes(*attrs, out.attributes, issues);
     if (auto remove = root.boolean("removeRootsFromChain", false))
       out.remove_roots_from_chain = *remove;
-    root.array("metadata", max_metadata_entries,
-               [&](simdjson::dom::element item, std::vector<path_element> path) {
-                 object_reader entry{item, std::move(path), issues, {"key", "value"}};
-                 auto key = entry.string("key", true, 1, 255);
-                 auto value = entry.string("value", true, 0, 1020);
-                 if (key && value)
-                   out.metadata.emplace_back(std::move(*key), std::move(*value));
-               });
+    read_metadata(root, issues, out.metadata);
     if (issues.empty() && application)
-      return api_error{errc::bad_request,
-                       "applicationId is not supported: certmint has no applications yet",
-                       {}};
+      return application_unsupported();
   }
   if (!issues.empty())
     return api_error{errc::validation_failed, {}, std::move(issues)};

@@ -13,7 +13,6 @@ inline constexpr size_t max_csr_length = 4096;
 inline constexpr size_t max_subject_field_length = 255;
 inline constexpr size_t max_alt_names = 100;
 inline constexpr size_t max_alt_names_joined = 4096;
-inline constexpr size_t max_metadata_entries = 50;
 
 /// Parses and schema-checks the body of POST /api/v1/cert-manager/certificates
 /// into `out`. Returns the error to answer with, if any: 400 for malformed

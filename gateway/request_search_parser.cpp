@@ -4,6 +4,7 @@
 
 #include "engine/identifiers.hpp"
 #include "engine/time_format.hpp"
+#include "gateway/attribute_readers.hpp"
 #include "gateway/json_writer.hpp"
 #include "gateway/schema.hpp"
 
@@ -88,19 +89,11 @@ std::optional<api_error> parse_request_search_body(std::string_view body, reques
       else
         out.descending = *order == "desc";
     }
-    root.array("metadata", 50, [&](simdjson::dom::element item, std::vector<path_element> path) {
-      object_reader entry{item, std::move(path), issues, {"key", "value"}};
-      auto key = entry.string("key", true, 1, 255);
-      auto value = entry.string("value", true, 0, 1020);
-      if (key && value)
-        out.metadata.emplace_back(std::move(*key), std::move(*value));
-    });
+    read_metadata(root, issues, out.metadata);
     if (auto cursor = root.uuid("cursor", false))
       out.after = std::move(*cursor);
     if (issues.empty() && application)
-      return api_error{errc::bad_request,
-                       "applicationId is not supported: certmint has no applications yet",
-                       {}};
+      return application_unsupported();
   }
   if (!issues.empty())
     return api_error{errc::validation_failed, {}, std::move(issues)};

@@ -144,6 +144,16 @@ TEST_CASE("malformed search bodies and parameters are refused", "[gateway][searc
   auto order = issues_of(parse_request_search_body(
       R"({"fromDate":"2026-02-01T00:00:00Z","toDate":"2026-01-01T00:00:00Z"})", q));
   CHECK(has(order, "fromDate must not be later than toDate"));
+  auto metadata = issues_of(
+      parse_request_search_body(R"({"metadata":[{"key":"","value":"v"},{"value":"v"}]})", q));
+  CHECK(has(metadata, "String must contain at least 1 character(s)"));
+  CHECK(has(metadata, "Required"));
+  CHECK(metadata.size() == 2);
+  auto application =
+      parse_request_search_body(R"({"applicationId":"0190a000-0000-7000-8000-00000000000a"})", q);
+  REQUIRE(application);
+  CHECK(application->code == errc::bad_request);
+  CHECK(application->message == "applicationId is not supported: certmint has no applications yet");
 
   request_query get;
   std::vector<std::pair<std::string, std::string>> params{

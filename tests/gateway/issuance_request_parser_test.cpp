@@ -162,3 +162,24 @@ TEST_CASE("applicationId is refused clearly", "[gateway][parser]") {
   CHECK(err.code == errc::bad_request);
   CHECK(err.message == "applicationId is not supported: certmint has no applications yet");
 }
+
+TEST_CASE("malformed metadata is refused with its path", "[gateway][parser]") {
+  std::string entries;
+  for (int i = 0; i < 51; ++i)
+    entries += std::string{i ? "," : ""} + R"({"key":"k","value":"v"})";
+  CHECK(rendered(with_profile("\"metadata\":[" + entries + "]"))
+            .find("Array must contain at most 50 element(s)")
+        != std::string::npos);
+  auto err = refuse(with_profile(R"j("metadata":[{"key":"","value":"v"},{"key":"k"},
+      {"key":"k","value":"v","extra":1},"text"])j"));
+  REQUIRE(err.code == errc::validation_failed);
+  CHECK(err.issues.size() == 4);
+  auto body = render_error_body("req-1", err);
+  CHECK(body.find(R"("path":["metadata",0,"key"])") != std::string::npos);
+  CHECK(body.find(R"("path":["metadata",1,"value"])") != std::string::npos);
+  CHECK(body.find(R"("path":["metadata",2])") != std::string::npos);
+  CHECK(body.find(R"("path":["metadata",3])") != std::string::npos);
+  auto long_value = R"j("metadata":[{"key":"k","value":")j" + std::string(1021, 'v') + "\"}]";
+  CHECK(rendered(with_profile(long_value)).find("String must contain at most 1020 character(s)")
+        != std::string::npos);
+}
