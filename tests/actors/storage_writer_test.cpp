@@ -8,28 +8,11 @@
 #include "actors/storage_writer.hpp"
 #include "actors/system_config.hpp"
 #include "storage/store.hpp"
+#include "tests/support/store_transactions.hpp"
 #include "tests/support/test_pki.hpp"
 
 using namespace certmint;
-
-namespace {
-
-transaction reserve(const std::string& id, const std::string& serial_key) {
-  transaction tx;
-  tx.conditions.push_back({precondition::kind::absent,
-                           column::serials,
-                           serial_key,
-                           request_status::pending,
-                           make_failure(errc::serial_collision, "serial in use"),
-                           {}});
-  request_record r;
-  r.id = id;
-  tx.put(column::requests, id, r);
-  tx.mutations.push_back({column::serials, serial_key, id});
-  return tx;
-}
-
-} // namespace
+using certmint::test::reserve;
 
 TEST_CASE("the storage writer answers every transaction of a burst", "[actors][writer]") {
   test::temp_dir dir;

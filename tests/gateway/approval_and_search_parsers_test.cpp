@@ -2,23 +2,13 @@
 
 #include "gateway/approval_policy_parser.hpp"
 #include "gateway/request_search_parser.hpp"
+#include "tests/support/validation_issues.hpp"
 
 using namespace certmint;
+using certmint::test::has;
+using certmint::test::issues_of;
 
 namespace {
-
-std::vector<std::string> issues_of(const std::optional<api_error>& err) {
-  REQUIRE(err);
-  CHECK(err->code == errc::validation_failed);
-  std::vector<std::string> out;
-  for (const auto& issue : err->issues)
-    out.push_back(issue.message);
-  return out;
-}
-
-bool has(const std::vector<std::string>& messages, const std::string& wanted) {
-  return std::find(messages.begin(), messages.end(), wanted) != messages.end();
-}
 
 constexpr const char* approver = "0190a000-0000-7000-8000-0000000000a1";
 

@@ -3,26 +3,11 @@
 #include "gateway/ca_parser.hpp"
 #include "gateway/policy_parser.hpp"
 #include "gateway/profile_parser.hpp"
+#include "tests/support/validation_issues.hpp"
 
 using namespace certmint;
-
-namespace {
-
-// The messages of all issues of a 422, in order.
-std::vector<std::string> issues_of(const std::optional<api_error>& err) {
-  REQUIRE(err);
-  CHECK(err->code == errc::validation_failed);
-  std::vector<std::string> out;
-  for (const auto& issue : err->issues)
-    out.push_back(issue.message);
-  return out;
-}
-
-bool has(const std::vector<std::string>& messages, const std::string& wanted) {
-  return std::find(messages.begin(), messages.end(), wanted) != messages.end();
-}
-
-} // namespace
+using certmint::test::has;
+using certmint::test::issues_of;
 
 TEST_CASE("policy bodies parse into rules", "[gateway][policy-parser]") {
   policy_body body;

@@ -8,32 +8,14 @@
 #include <rocksdb/perf_level.h>
 
 #include "storage/store.hpp"
+#include "tests/support/store_transactions.hpp"
 #include "tests/support/test_pki.hpp"
 
 using namespace certmint;
+using certmint::test::reserve;
+using certmint::test::stored_request;
 
 namespace {
-
-request_record request(const std::string& id, request_status status) {
-  request_record r;
-  r.id = id;
-  r.status = status;
-  r.created_at = 1;
-  return r;
-}
-
-transaction reserve(const std::string& id, const std::string& serial_key) {
-  transaction tx;
-  tx.conditions.push_back({precondition::kind::absent,
-                           column::serials,
-                           serial_key,
-                           request_status::pending,
-                           make_failure(errc::serial_collision, "serial in use"),
-                           {}});
-  tx.put(column::requests, id, request(id, request_status::pending));
-  tx.mutations.push_back({column::serials, serial_key, id});
-  return tx;
-}
 
 transaction flip(const std::string& id, request_status from, request_status to) {
   transaction tx;
@@ -43,7 +25,7 @@ transaction flip(const std::string& id, request_status from, request_status to) 
                            from,
                            make_failure(errc::not_pending, "not pending"),
                            {}});
-  tx.put(column::requests, id, request(id, to));
+  tx.put(column::requests, id, stored_request(id, to));
   return tx;
 }
 
