@@ -59,6 +59,17 @@ std::string pending_message(const request_record& request) {
   }
 }
 
+// The members every issuance answer ends with, whether or not it carries
+// the certificate.
+std::string close_issuance(json_writer& w, const issuance_result& result) {
+  w.key("certificateRequestId").value(result.request_id);
+  w.key("status").value(result.status);
+  if (!result.message.empty())
+    w.key("message").value(result.message);
+  w.end_object();
+  return w.take();
+}
+
 } // namespace
 
 std::string join_chain(const std::vector<std::string>& blocks) {
@@ -89,23 +100,13 @@ std::string render_issuance(const issuance_result& result, bool remove_roots) {
   w.key("serialNumber").value(result.serial_hex);
   w.key("certificateId").value(result.certificate_id);
   w.end_object();
-  w.key("certificateRequestId").value(result.request_id);
-  w.key("status").value(result.status);
-  if (!result.message.empty())
-    w.key("message").value(result.message);
-  w.end_object();
-  return w.take();
+  return close_issuance(w, result);
 }
 
 std::string render_pending_issuance(const issuance_result& result) {
   json_writer w;
   w.begin_object().key("certificate").null();
-  w.key("certificateRequestId").value(result.request_id);
-  w.key("status").value(result.status);
-  if (!result.message.empty())
-    w.key("message").value(result.message);
-  w.end_object();
-  return w.take();
+  return close_issuance(w, result);
 }
 
 std::string render_request(const request_record& request, const certificate_record* cert,
