@@ -421,6 +421,8 @@ http_request_parser::outcome http_request_parser::parse_start_line(std::string_v
 http_request_parser::outcome http_request_parser::frame_body() {
   auto& req = request_;
   size_t hosts = 0;
+  size_t authorizations = 0;
+  size_t idempotency_keys = 0;
   bool has_length = false;
   bool has_transfer_encoding = false;
   size_t length = 0;
@@ -428,6 +430,10 @@ http_request_parser::outcome http_request_parser::frame_body() {
   for (const auto& [name, value] : req.headers) {
     if (name == "host") {
       ++hosts;
+    } else if (name == "authorization") {
+      ++authorizations;
+    } else if (name == "idempotency-key") {
+      ++idempotency_keys;
     } else if (name == "content-length") {
       size_t this_length = 0;
       if (!parse_decimal(value, this_length))
@@ -453,6 +459,13 @@ http_request_parser::outcome http_request_parser::frame_body() {
   if (req.minor_version >= 1 && hosts != 1)
     return fail(400, hosts == 0 ? "Malformed HTTP request: no Host header"
                                 : "Malformed HTTP request: more than one Host header");
+  // Fields that name one credential or one retry (RFC 9110 §11.6.2; the
+  // Idempotency-Key draft): two of them leave which one counts to
+  // whichever code reads them, so neither is guessed.
+  if (authorizations > 1)
+    return fail(400, "Malformed HTTP request: more than one Authorization header");
+  if (idempotency_keys > 1)
+    return fail(400, "Malformed HTTP request: more than one Idempotency-Key header");
   if (has_transfer_encoding && (has_length || req.minor_version == 0))
     return fail(400,
                 "Malformed HTTP request: Transfer-Encoding with Content-Length or in HTTP/1.0");

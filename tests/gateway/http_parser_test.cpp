@@ -161,6 +161,11 @@ TEST_CASE("http parser: malformed requests are refused with the right status", "
   CHECK(refusal("GET / HTTP/1.1\r\nHost: h\r\nX: a\rz\r\n\r\n") == 400);
   CHECK(refusal("GET / HTTP/1.1\r\n\r\n") == 400);
   CHECK(refusal("GET / HTTP/1.1\r\nHost: a\r\nHost: b\r\n\r\n") == 400);
+  CHECK(refusal("GET / HTTP/1.1\r\n" + host
+                + "Authorization: Bearer a\r\nauthorization: Bearer b\r\n\r\n")
+        == 400);
+  CHECK(refusal("POST / HTTP/1.1\r\n" + host + "Idempotency-Key: a\r\nIdempotency-Key: a\r\n\r\n")
+        == 400);
   CHECK(refusal("POST / HTTP/1.1\r\n" + host + "Content-Length: 12a\r\n\r\n") == 400);
   CHECK(refusal("POST / HTTP/1.1\r\n" + host + "Content-Length: -1\r\n\r\n") == 400);
   CHECK(refusal("POST / HTTP/1.1\r\n" + host + "Content-Length: 1, 1\r\n\r\n") == 400);
