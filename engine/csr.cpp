@@ -305,6 +305,12 @@ status read_head(std::string_view pem, std::string& der, csr_parts& parts, parse
   }
   if (!split)
     return csr_error("Invalid CSR: the PEM block does not decode to a PKCS#10 request");
+  // A second request, or anything else, after the first block would be
+  // ignored: which of two CSRs was meant is not ours to guess.
+  auto footer = text.find("-----END ");
+  auto footer_close = text.find("-----", footer + 9);
+  if (footer_close + 5 != text.size())
+    return csr_error("Invalid CSR: text follows the request's END line; send one PEM block");
   parts = *split;
   auto key_alg = classify_spki(parts.spki, "CSR");
   if (!key_alg)
@@ -355,6 +361,10 @@ result<parsed_csr> parse_csr(std::string_view pem, csr_signature_check check) {
     x509_name_ptr subject{d2i_X509_NAME(nullptr, &ptr, static_cast<long>(parts.subject.size()))};
     if (!subject)
       return csr_error("Invalid CSR: the subject does not decode");
+    if (auto ok = check_csr_subject(subject.get()); !ok) {
+      ERR_clear_error();
+      return std::move(ok).error();
+    }
     out.subject = read_subject(subject.get());
   }
   out.subject_der = std::string{parts.subject};

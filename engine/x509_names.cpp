@@ -2,6 +2,7 @@
 
 #include <arpa/inet.h>
 
+#include <algorithm>
 #include <cstring>
 #include <iterator>
 
@@ -147,6 +148,22 @@ bool is_ascii(std::string_view text) {
   return true;
 }
 
+// C0 controls, DEL and C1 controls (U+0080..U+009F, 0xC2 0x80..0x9F in
+// UTF-8). A NUL in a name is the old trick for a name that software
+// comparing C strings reads as another (CVE-2009-2408); none of them
+// belongs in a name a person or a policy reads.
+bool has_control_character(std::string_view utf8) {
+  for (size_t i = 0; i < utf8.size(); ++i) {
+    auto c = static_cast<uint8_t>(utf8[i]);
+    if (c < 0x20 || c == 0x7f)
+      return true;
+    if (c == 0xc2 && i + 1 < utf8.size() && static_cast<uint8_t>(utf8[i + 1]) < 0xa0
+        && static_cast<uint8_t>(utf8[i + 1]) >= 0x80)
+      return true;
+  }
+  return false;
+}
+
 // A DirectoryString that OpenSSL's ASN1_STRING_to_UTF8 would return
 // byte for byte: well-formed UTF-8 in a UTF8String, ASCII in a
 // PrintableString or IA5String.
@@ -183,8 +200,8 @@ std::optional<subject_fields> read_subject_der(std::string_view name_der) {
   subject_fields out;
   std::string* fields[] = {&out.common_name, &out.country,      &out.locality,
                            &out.state,       &out.organization, &out.organizational_unit};
-  // The first occurrence of each attribute counts, as with
-  // X509_NAME_get_index_by_NID (even an empty one).
+  // A repeated attribute or a control character is refused by
+  // check_csr_subject, which says why.
   bool seen[std::size(fields)] = {};
   der::reader rdns{name.content};
   der::element rdn;
@@ -199,13 +216,13 @@ std::optional<subject_fields> read_subject_der(std::string_view name_der) {
     if (!parts.expect(der::oid_tag, type) || !parts.next(value) || !parts.at_end())
       return std::nullopt;
     auto at = subject_attribute(type.content);
-    if (at < 0 || !is_plain_text(value))
+    if (at < 0 || !is_plain_text(value) || has_control_character(value.content))
       return std::nullopt;
     auto i = static_cast<size_t>(at);
-    if (!seen[i]) {
-      seen[i] = true;
-      fields[i]->assign(value.content);
-    }
+    if (seen[i])
+      return std::nullopt;
+    seen[i] = true;
+    fields[i]->assign(value.content);
   }
   if (rdns.failed())
     return std::nullopt;
@@ -286,6 +303,9 @@ status add_attributes(X509_NAME* name, const subject_fields& subject, Wanted&& w
                             "country must be a two-letter ISO 3166 code in upper case, got '" + c
                                 + "'");
     }
+    if (has_control_character(*attr.value))
+      return make_failure(errc::bad_request,
+                          std::string{attr.name} + " must not contain control characters");
     if (attr.value->size() > attr.max)
       return make_failure(errc::bad_request, std::string{attr.name} + " must be at most "
                                                  + std::to_string(attr.max)
@@ -357,6 +377,52 @@ subject_fields read_subject(const X509_NAME* name) {
   out.state = entry_text(name, NID_stateOrProvinceName);
   out.locality = entry_text(name, NID_localityName);
   return out;
+}
+
+status check_csr_subject(const X509_NAME* name) {
+  auto refuse = [](std::string message) {
+    return make_failure(errc::bad_request, "Invalid CSR: " + std::move(message));
+  };
+  constexpr int judged[] = {NID_commonName,       NID_countryName,
+                            NID_localityName,     NID_stateOrProvinceName,
+                            NID_organizationName, NID_organizationalUnitName};
+  bool seen[std::size(judged)] = {};
+  auto count = X509_NAME_entry_count(name);
+  for (int i = 0; i < count; ++i) {
+    const auto* entry = X509_NAME_get_entry(name, i);
+    const auto* object = X509_NAME_ENTRY_get_object(entry);
+    auto nid = OBJ_obj2nid(object);
+    std::string type;
+    if (nid != NID_undef) {
+      type = OBJ_nid2sn(nid);
+    } else {
+      char oid[80];
+      OBJ_obj2txt(oid, sizeof(oid), object, 1);
+      type = oid;
+    }
+    if (i > 0
+        && X509_NAME_ENTRY_set(entry) == X509_NAME_ENTRY_set(X509_NAME_get_entry(name, i - 1)))
+      return refuse("the subject has a multi-valued RDN (" + type
+                    + " joined to another attribute); give each attribute its own RDN");
+    auto at = std::find(std::begin(judged), std::end(judged), nid);
+    if (at == std::end(judged))
+      return refuse("subject attribute " + type
+                    + " is not supported; a subject may hold C, ST, L, O, OU and CN");
+    auto& was_seen = seen[at - std::begin(judged)];
+    if (was_seen)
+      return refuse("subject attribute " + type
+                    + " appears more than once; a policy judges one value of each attribute");
+    was_seen = true;
+    unsigned char* utf8 = nullptr;
+    auto len = ASN1_STRING_to_UTF8(&utf8, X509_NAME_ENTRY_get_data(entry));
+    if (len < 0)
+      return refuse("subject attribute " + type + " is not a text string");
+    std::string text(reinterpret_cast<char*>(utf8), static_cast<size_t>(len));
+    OPENSSL_free(utf8);
+    if (has_control_character(text))
+      return refuse("subject attribute " + type + " contains a control character");
+  }
+  return {};
 }
 
 std::optional<uint16_t> parse_key_usage(std::string_view name) {

@@ -92,13 +92,22 @@ result<std::string> append_subject_attributes(std::string_view subject_der,
 /// Reads the common attributes of a DN (first occurrence of each).
 subject_fields read_subject(const X509_NAME* name);
 
+/// Checks that a CSR's subject holds only what a policy judges, since the
+/// DN is copied into the certificate as it is: single-valued RDNs of C, ST,
+/// L, O, OU and CN, each at most once, each a text string without control
+/// characters. A second CN or an emailAddress would otherwise reach the
+/// certificate without any rule having seen it. Every failure is
+/// errc::bad_request, "Invalid CSR: ...", naming the attribute.
+status check_csr_subject(const X509_NAME* name);
+
 /// The same fields read straight from a DN's DER, for the shape nearly
-/// every CSR has: single-valued RDNs of C, ST, L, O, OU and CN, in
-/// UTF8String (well-formed UTF-8), PrintableString or IA5String (ASCII).
-/// Anything else (other attributes or string types, multi-valued RDNs,
-/// malformed DER) gives nullopt, and the caller decodes the DN with
-/// OpenSSL and read_subject, whose answer this equals where it answers.
-/// Saves OpenSSL's d2i_X509_NAME (~20k instructions a CSR).
+/// every CSR has: single-valued RDNs of C, ST, L, O, OU and CN, each at
+/// most once, in UTF8String (well-formed UTF-8), PrintableString or
+/// IA5String (ASCII), without control characters. Anything else (other
+/// attributes or string types, multi-valued RDNs, repeats, malformed DER)
+/// gives nullopt, and the caller decodes the DN with OpenSSL,
+/// check_csr_subject and read_subject, whose answer this equals where it
+/// answers. Saves OpenSSL's d2i_X509_NAME (~20k instructions a CSR).
 std::optional<subject_fields> read_subject_der(std::string_view name_der);
 
 /// Key usages as a mask whose bit i is bit i of the X.509 KeyUsage BIT STRING.

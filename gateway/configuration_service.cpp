@@ -11,6 +11,7 @@
 #include "engine/pem.hpp"
 #include "engine/text.hpp"
 #include "engine/time_format.hpp"
+#include "engine/x509_names.hpp"
 #include "gateway/actor_bridge.hpp"
 #include "storage/ca_factory.hpp"
 #include "storage/catalog.hpp"
@@ -92,6 +93,11 @@ std::vector<std::string> check_defaults(const profile_defaults& d,
   view.subject.country = d.country.value_or("");
   view.subject.state = d.state.value_or("");
   view.subject.locality = d.locality.value_or("");
+  // A default the subject encoder refuses (a three-letter country, a
+  // control character, an over-long value) would fail every issuance that
+  // uses it: refused now, with the encoder's reason.
+  if (auto der = encode_subject(view.subject); !der)
+    errors.push_back(std::move(der).error().message);
   view.key_usages = d.key_usages.value_or(0);
   view.ext_key_usages = d.ext_key_usages.value_or(0);
   view.key_alg = d.key_alg;

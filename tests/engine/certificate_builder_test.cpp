@@ -154,22 +154,46 @@ TEST_CASE("CA certificates carry CA constraints", "[engine][builder]") {
 }
 
 TEST_CASE("subject encoding enforces RFC 5280 bounds", "[engine][builder][malformed]") {
-  subject_fields s;
-  s.common_name = std::string(65, 'a');
-  auto der = encode_subject(s);
-  REQUIRE_FALSE(der);
-  CHECK(der.error().message == "commonName must be at most 64 characters (RFC 5280 upper bound)");
-  s = {};
-  s.country = "USA";
-  der = encode_subject(s);
-  REQUIRE_FALSE(der);
-  CHECK(der.error().message
+  auto refusal = [](std::string subject_fields::*member, std::string_view value) {
+    subject_fields s;
+    s.*member = std::string{value};
+    auto der = encode_subject(s);
+    REQUIRE_FALSE(der);
+    return der.error().message;
+  };
+  CHECK(refusal(&subject_fields::common_name, std::string(65, 'a'))
+        == "commonName must be at most 64 characters (RFC 5280 upper bound)");
+  CHECK(refusal(&subject_fields::country, "USA")
         == "country must be a two-letter ISO 3166 code in upper case, got 'USA'");
-  s = {};
-  s.organization = std::string("\xff\xfe", 2);
-  der = encode_subject(s);
-  REQUIRE_FALSE(der);
-  CHECK(der.error().message == "organization is not valid UTF-8 text");
+  CHECK(refusal(&subject_fields::organization, "\xff\xfe")
+        == "organization is not valid UTF-8 text");
+  // Control characters: a NUL would let "evil.example\0.acme.com" pass a
+  // "*.acme.com" rule and be read as "evil.example" by C-string code.
+  for (std::string_view value :
+       {std::string_view{"evil.example\0.acme.com", 22}, std::string_view{"a\r\nb"},
+        std::string_view{"a\x7f"}, std::string_view{"a\xc2\x9b"}}) {
+    CAPTURE(value);
+    CHECK(refusal(&subject_fields::common_name, value)
+          == "commonName must not contain control characters");
+  }
+  CHECK(refusal(&subject_fields::locality, "tab\there")
+        == "locality must not contain control characters");
+  subject_fields s;
+  // What looks like a C1 control but is another character passes: U+00A0
+  // (0xC2 0xA0) and U+0100 (0xC4 0x80).
+  s.common_name = "a\xc2\xa0"
+                  "b\xc4\x80";
+  CHECK(encode_subject(s));
+  // A profile default appended to a CSR's subject is held to the same rule.
+  subject_fields present;
+  present.common_name = "app.example.com";
+  auto present_der = encode_subject(present);
+  REQUIRE(present_der);
+  auto wanted = present;
+  wanted.organization = std::string{"Acme\0Evil", 9};
+  auto appended = append_subject_attributes(*present_der, present, wanted);
+  REQUIRE_FALSE(appended);
+  CHECK(appended.error().message == "organization must not contain control characters");
 }
 
 TEST_CASE("SAN syntax checks", "[engine][names][malformed]") {

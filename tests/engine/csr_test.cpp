@@ -148,6 +148,44 @@ TEST_CASE("malformed CSRs are refused with precise messages", "[engine][csr][mal
         == "Invalid CSR: the PEM block does not decode to a PKCS#10 request");
   CHECK(csr_error(test::tamper_csr(good)).rfind("Invalid CSR: signature verification failed", 0)
         == 0);
+  // One request per body: a second block, or text after the first, is
+  // refused rather than ignored. Whitespace around the block is not text.
+  CHECK(csr_error(good + good)
+        == "Invalid CSR: text follows the request's END line; send one PEM block");
+  CHECK(csr_error(good + "trailer")
+        == "Invalid CSR: text follows the request's END line; send one PEM block");
+  CHECK(parse_csr("\n  " + good + "\r\n\n"));
+}
+
+TEST_CASE("validly signed CSRs whose subject a policy cannot judge whole are refused",
+          "[engine][csr][malformed]") {
+  // The subject is copied into the certificate as the CSR encodes it, and
+  // the policy judges one value of each of C, ST, L, O, OU and CN.
+  auto csr_with = [](std::vector<std::pair<std::string, std::string>> more) {
+    csr_options options;
+    options.organization = "Acme";
+    options.more_subject = std::move(more);
+    return test::make_csr(key_algorithm::ec_p256, options).csr_pem;
+  };
+  auto refusal = [&csr_with](std::vector<std::pair<std::string, std::string>> more) {
+    return csr_error(csr_with(std::move(more)));
+  };
+  CHECK(refusal({{"CN", "evil.example"}})
+        == "Invalid CSR: subject attribute CN appears more than once; a policy judges one value "
+           "of each attribute");
+  CHECK(refusal({{"O", "Evil Corp"}})
+        == "Invalid CSR: subject attribute O appears more than once; a policy judges one value "
+           "of each attribute");
+  CHECK(refusal({{"emailAddress", "ops@evil.example"}})
+        == "Invalid CSR: subject attribute emailAddress is not supported; a subject may hold C, "
+           "ST, L, O, OU and CN");
+  CHECK(refusal({{"OU", std::string{"Ops\0Evil", 8}}})
+        == "Invalid CSR: subject attribute OU contains a control character");
+  // The same attributes once each are read.
+  auto fine = parse_csr(csr_with({{"OU", "Ops"}, {"L", "Berlin"}, {"ST", "Berlin"}, {"C", "DE"}}));
+  REQUIRE(fine);
+  CHECK(fine->subject.organizational_unit == "Ops");
+  CHECK(fine->subject.country == "DE");
 }
 
 TEST_CASE("the signature-only check agrees with parse_csr", "[engine][csr][malformed]") {

@@ -70,7 +70,6 @@ TEST_CASE("the DER subject reader reads what OpenSSL reads", "[engine][names]") 
        {"O", "Exämple GmbH"},
        {"OU", "Ops"},
        {"CN", "日本語.example"}},
-      {{"CN", "first"}, {"CN", "second"}, {"O", "earlier"}, {"O", "later"}},
       {{"CN", "emoji 🔐 and NUL-free"}},
   };
   for (const auto& attributes : common) {
@@ -82,30 +81,35 @@ TEST_CASE("the DER subject reader reads what OpenSSL reads", "[engine][names]") 
     REQUIRE(theirs);
     CHECK(*mine == *theirs);
   }
-  auto repeated = *read_subject_der(name_der({{"CN", "first"}, {"CN", "second"}}));
-  CHECK(repeated.common_name == "first");
-  // An empty first value counts too, as in OpenSSL (its encoder refuses to
+  // An empty value is read as OpenSSL reads it (its encoder refuses to
   // make one; its decoder reads it).
-  auto empty_first = raw_name({{o_oid, der::utf8_string_tag, ""},
-                               {o_oid, der::utf8_string_tag, "later"},
-                               {cn_oid, der::printable_string_tag, "x"}});
-  REQUIRE(read_subject_der(empty_first));
-  REQUIRE(openssl_reading(empty_first));
-  CHECK(*read_subject_der(empty_first) == *openssl_reading(empty_first));
-  CHECK(read_subject_der(empty_first)->organization.empty());
+  auto empty =
+      raw_name({{o_oid, der::utf8_string_tag, ""}, {cn_oid, der::printable_string_tag, "x"}});
+  REQUIRE(read_subject_der(empty));
+  REQUIRE(openssl_reading(empty));
+  CHECK(*read_subject_der(empty) == *openssl_reading(empty));
+  CHECK(read_subject_der(empty)->organization.empty());
 }
 
 TEST_CASE("the DER subject reader leaves uncommon names to OpenSSL", "[engine][names]") {
   // Each is a valid name that OpenSSL reads; the reader declines it, and the
-  // caller falls back to OpenSSL, so nothing is lost.
+  // caller falls back to OpenSSL, which reads it or, through
+  // check_csr_subject, refuses it with the reason.
   const std::vector<std::vector<attribute>> uncommon = {
       {{"emailAddress", "ops@example.com", MBSTRING_ASC}, {"CN", "x"}},
       {{"serialNumber", "1234", MBSTRING_ASC}},
       {{"CN", "a"}, {"O", "joined", MBSTRING_UTF8, -1}},
       {{"DC", "example", MBSTRING_ASC}},
+      {{"CN", "first"}, {"CN", "second"}},
+      {{"CN", "a\x01"
+              "b"}},
   };
   std::vector<std::string> names;
-  names.reserve(uncommon.size() + 2);
+  names.reserve(uncommon.size() + 3);
+  // A repeat whose first value is empty.
+  names.push_back(raw_name({{o_oid, der::utf8_string_tag, ""},
+                            {o_oid, der::utf8_string_tag, "later"},
+                            {cn_oid, der::printable_string_tag, "x"}}));
   for (const auto& attributes : uncommon)
     names.push_back(name_der(attributes));
   names.push_back(raw_name({{cn_oid, 0x1e, std::string_view{"\0b\0m\0p", 6}}})); // BMPString
@@ -187,4 +191,72 @@ TEST_CASE("whatever the DER subject reader accepts, OpenSSL reads the same",
     REQUIRE(*mine == *theirs);
   }
   CHECK(answered > 0);
+}
+
+namespace {
+
+// check_csr_subject's answer for a name: "" when it passes, else the
+// message.
+std::string csr_subject_refusal(const std::string& der) {
+  auto ptr = reinterpret_cast<const unsigned char*>(der.data());
+  x509_name_ptr name{d2i_X509_NAME(nullptr, &ptr, static_cast<long>(der.size()))};
+  REQUIRE(name);
+  auto ok = check_csr_subject(name.get());
+  return ok ? std::string{} : ok.error().message;
+}
+
+} // namespace
+
+TEST_CASE("a CSR subject may hold only what a policy judges", "[engine][names][malformed]") {
+  // The six attributes once each, in any order and any text string type,
+  // pass; so does an empty name.
+  CHECK(csr_subject_refusal(name_der({})).empty());
+  CHECK(csr_subject_refusal(name_der({{"CN", "app.example.com"},
+                                      {"O", "Exämple"},
+                                      {"OU", "Ops", MBSTRING_ASC},
+                                      {"L", "München"},
+                                      {"ST", "Bayern"},
+                                      {"C", "DE", MBSTRING_ASC}}))
+            .empty());
+  CHECK(csr_subject_refusal(raw_name({{cn_oid, 0x1e, std::string_view{"\0b\0m\0p", 6}}})).empty());
+  // The CN a policy judged is the first; a second would reach the
+  // certificate unjudged.
+  CHECK(csr_subject_refusal(name_der({{"CN", "app.example.com"}, {"CN", "evil.example"}}))
+        == "Invalid CSR: subject attribute CN appears more than once; a policy judges one value "
+           "of each attribute");
+  CHECK(csr_subject_refusal(
+            raw_name({{o_oid, der::utf8_string_tag, ""}, {o_oid, der::utf8_string_tag, "Evil"}}))
+        == "Invalid CSR: subject attribute O appears more than once; a policy judges one value "
+           "of each attribute");
+  CHECK(csr_subject_refusal(name_der({{"CN", "a"}, {"O", "joined", MBSTRING_UTF8, -1}}))
+        == "Invalid CSR: the subject has a multi-valued RDN (O joined to another attribute); "
+           "give each attribute its own RDN");
+  for (const auto* type : {"emailAddress", "serialNumber", "DC", "title"}) {
+    CAPTURE(type);
+    CHECK(csr_subject_refusal(name_der({{"CN", "x"}, {type, "value", MBSTRING_ASC}}))
+          == "Invalid CSR: subject attribute " + std::string{type}
+                 + " is not supported; a subject may hold C, ST, L, O, OU and CN");
+  }
+  // An attribute OpenSSL has no name for is named by its OID.
+  auto unnamed = raw_name(
+      {{std::string_view{"\x2b\x06\x01\x04\x01\x82\x37\x99\x01", 9}, der::utf8_string_tag, "x"}});
+  CHECK(csr_subject_refusal(unnamed)
+        == "Invalid CSR: subject attribute 1.3.6.1.4.1.311.3201 is not supported; a subject may "
+           "hold C, ST, L, O, OU and CN");
+  // Control characters, in each string type that can carry one: NUL (the
+  // classic "a.example\0.evil" name), other C0 controls, DEL, and C1.
+  for (std::string_view value :
+       {std::string_view{"evil.example\0.acme.com", 22}, std::string_view{"a\nb"},
+        std::string_view{"a\x7f"}, std::string_view{"a\xc2\x85"}}) {
+    CAPTURE(value);
+    CHECK(csr_subject_refusal(raw_name({{cn_oid, der::utf8_string_tag, value}}))
+          == "Invalid CSR: subject attribute CN contains a control character");
+  }
+  CHECK(csr_subject_refusal(raw_name({{cn_oid, der::ia5_string_tag, "a\tb"}}))
+        == "Invalid CSR: subject attribute CN contains a control character");
+  CHECK(csr_subject_refusal(raw_name({{cn_oid, 0x1e, std::string_view{"\0a\0\0", 4}}}))
+        == "Invalid CSR: subject attribute CN contains a control character");
+  // A value that is no string at all.
+  CHECK(csr_subject_refusal(raw_name({{cn_oid, der::sequence_tag, ""}}))
+        == "Invalid CSR: subject attribute CN is not a text string");
 }

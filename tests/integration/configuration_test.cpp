@@ -338,6 +338,16 @@ TEST_CASE("policy and profile validation errors", "[integration][policy][profile
                            "validity (90d). Please update the profile or policy to fix this "
                            "configuration mismatch.")
         != std::string::npos);
+  // "a\0.acme.com" matches the policy's *.acme.com; the subject encoder
+  // refuses it, and a profile whose default fails every issuance is not
+  // saved.
+  auto control = post_json(*cli, profiles,
+                           profile_body(policy, ca, "control-character",
+                                        R"("defaults":{"commonName":"a\u0000.acme.com"})"));
+  CHECK(control.status == 400);
+  CHECK(control.message()
+        == "Certificate profile defaults violate the certificate policy: commonName must not "
+           "contain control characters");
   auto bad_slug = post_json(*cli, profiles, profile_body(policy, ca, "Not A Slug"));
   CHECK(bad_slug.status == 422);
   create(*cli, profiles, profile_body(policy, ca, "unique"), "/certificateProfile/id");

@@ -81,6 +81,36 @@ TEST_CASE("bad input is refused with the error body and loses nothing", "[integr
     check_error_body(reply, 400, "BadRequest");
     CHECK(reply.message() == "Unsupported RSA key size in CSR: 1024. Supported: 2048, 3072, 4096");
   }
+  SECTION("CSR subject with what no policy rule judges") {
+    // The subject is copied into the certificate as encoded; a second CN
+    // would get into it unjudged, even under a policy that allows only
+    // *.acme.com for the first.
+    csr_options twice;
+    twice.more_subject = {{"CN", "evil.example"}};
+    auto reply =
+        post_json(*cli, path, csr_body(profile, make_csr(key_algorithm::ec_p256, twice).csr_pem));
+    check_error_body(reply, 400, "BadRequest");
+    CHECK(reply.message()
+          == "Invalid CSR: subject attribute CN appears more than once; a policy judges one value "
+             "of each attribute");
+    csr_options email;
+    email.more_subject = {{"emailAddress", "ops@example.com"}};
+    reply =
+        post_json(*cli, path, csr_body(profile, make_csr(key_algorithm::ec_p256, email).csr_pem));
+    check_error_body(reply, 400, "BadRequest");
+    CHECK(reply.message()
+          == "Invalid CSR: subject attribute emailAddress is not supported; a subject may hold C, "
+             "ST, L, O, OU and CN");
+  }
+  SECTION("a subject attribute with a control character") {
+    auto reply = post_json(*cli, path,
+                           R"({"profileId":")" + profile
+                               + R"(","attributes":{"commonName":"evil.example\u0000.acme.com"}})");
+    check_error_body(reply, 400, "BadRequest");
+    CHECK(reply.message()
+          == "Certificate request validation failed: commonName must not contain control "
+             "characters");
+  }
   SECTION("policy violation") {
     csr_options ca;
     ca.basic_constraints = "critical,CA:TRUE";

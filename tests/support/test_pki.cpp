@@ -47,6 +47,10 @@ std::string make_csr_for(EVP_PKEY* key, const csr_options& options) {
     X509_NAME_add_entry_by_txt(name, "O", MBSTRING_UTF8,
                                reinterpret_cast<const unsigned char*>(options.organization.c_str()),
                                -1, -1, 0);
+  for (const auto& [type, value] : options.more_subject)
+    X509_NAME_add_entry_by_txt(name, type.c_str(), MBSTRING_UTF8,
+                               reinterpret_cast<const unsigned char*>(value.data()),
+                               static_cast<int>(value.size()), -1, 0);
   X509_REQ_set_pubkey(req.get(), key);
   extensions_ptr exts{sk_X509_EXTENSION_new_null()};
   add_ext(exts.get(), NID_subject_alt_name, join(options.sans));

@@ -5,6 +5,7 @@
 // certmint's output with OpenSSL rather than with certmint's own parsers.
 
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "engine/algorithms.hpp"
@@ -20,6 +21,9 @@ struct csr_options {
   std::string ext_key_usage; ///< e.g. "serverAuth"; empty: none
   std::string basic_constraints;
   const EVP_MD* digest = nullptr; ///< null: SHA-256
+  /// Further subject attributes after CN and O, each its own RDN:
+  /// (OpenSSL short name, UTF-8 value), e.g. {"CN", "second.example"}.
+  std::vector<std::pair<std::string, std::string>> more_subject;
 };
 
 struct key_and_csr {
