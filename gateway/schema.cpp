@@ -76,11 +76,26 @@ object_reader::object_reader(simdjson::dom::element element, std::vector<path_el
   }
   is_object_ = true;
   std::vector<std::string> unknown;
+  // Members seen, by their index in `keys`. A repeated member is refused:
+  // simdjson would read the first, JSON.parse (Infisical) keeps the last,
+  // and which one the client meant is not ours to guess (RFC 7493 §2.3).
+  uint64_t seen = 0;
   for (auto field : object_) {
     bool known = false;
-    for (auto key : keys)
-      if (field.key == key)
+    size_t index = 0;
+    for (auto key : keys) {
+      if (field.key == key) {
         known = true;
+        const uint64_t bit = index < 64 ? uint64_t{1} << index : 0;
+        if ((seen & bit) != 0)
+          issues.push_back(validation_issue{
+              "custom", path_to(key),
+              "Duplicate key '" + std::string{key} + "': a member may appear once", ""});
+        seen |= bit;
+        break;
+      }
+      ++index;
+    }
     if (!known)
       unknown.emplace_back(field.key);
   }

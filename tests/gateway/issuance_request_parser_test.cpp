@@ -183,3 +183,21 @@ TEST_CASE("malformed metadata is refused with its path", "[gateway][parser]") {
   CHECK(rendered(with_profile(long_value)).find("String must contain at most 1020 character(s)")
         != std::string::npos);
 }
+
+TEST_CASE("a member given twice is refused, at any depth", "[gateway][parser][malformed]") {
+  // simdjson reads the first of two, JSON.parse the last: neither is a
+  // guess a CA should make about which profile or TTL was meant.
+  auto err = refuse(with_profile(
+      R"j("profileId":"01a201d8-861d-7e65-9229-000000000000","attributes":{"ttl":"1d","ttl":"10y"})j"));
+  REQUIRE(err.code == errc::validation_failed);
+  REQUIRE(err.issues.size() == 2);
+  auto body = render_error_body("req-1", err);
+  CHECK(
+      body.find(
+          R"({"code":"custom","path":["profileId"],"message":"Duplicate key 'profileId': a member may appear once"})")
+      != std::string::npos);
+  CHECK(
+      body.find(
+          R"("path":["attributes","ttl"],"message":"Duplicate key 'ttl': a member may appear once")")
+      != std::string::npos);
+}
