@@ -334,7 +334,8 @@ status verify_csr_signature(std::string_view pem) {
   return verify_signature(parts, head.key_alg, head.signature);
 }
 
-result<parsed_csr> parse_csr(std::string_view pem, csr_signature_check check) {
+result<parsed_csr> parse_csr(std::string_view pem, csr_signature_check check,
+                             csr_subject_rule subject_rule) {
   std::string der;
   csr_parts parts;
   parsed_csr out;
@@ -361,7 +362,7 @@ result<parsed_csr> parse_csr(std::string_view pem, csr_signature_check check) {
     x509_name_ptr subject{d2i_X509_NAME(nullptr, &ptr, static_cast<long>(parts.subject.size()))};
     if (!subject)
       return csr_error("Invalid CSR: the subject does not decode");
-    if (auto ok = check_csr_subject(subject.get()); !ok) {
+    if (auto ok = check_csr_subject(subject.get(), subject_rule); !ok) {
       ERR_clear_error();
       return std::move(ok).error();
     }

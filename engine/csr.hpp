@@ -33,9 +33,11 @@ enum class csr_signature_check { verify, defer };
 /// Parses a PEM PKCS#10 request and verifies its self-signature (unless
 /// deferred). Every failure is errc::bad_request with a message that says
 /// what is wrong: not PEM, does not parse, unsupported key or hash
-/// (Infisical's §5.5 wording), bad signature, malformed extension.
+/// (Infisical's §5.5 wording), bad signature, malformed extension, a
+/// subject `subject_rule` refuses (check_csr_subject).
 result<parsed_csr> parse_csr(std::string_view pem,
-                             csr_signature_check check = csr_signature_check::verify);
+                             csr_signature_check check = csr_signature_check::verify,
+                             csr_subject_rule subject_rule = csr_subject_rule::policy_judged);
 
 /// Checks only a PEM PKCS#10 request's self-signature, with parse_csr's
 /// messages: for a stored request whose CSR parse_csr read (deferring the

@@ -379,7 +379,7 @@ subject_fields read_subject(const X509_NAME* name) {
   return out;
 }
 
-status check_csr_subject(const X509_NAME* name) {
+status check_csr_subject(const X509_NAME* name, csr_subject_rule rule) {
   auto refuse = [](std::string message) {
     return make_failure(errc::bad_request, "Invalid CSR: " + std::move(message));
   };
@@ -400,19 +400,21 @@ status check_csr_subject(const X509_NAME* name) {
       OBJ_obj2txt(oid, sizeof(oid), object, 1);
       type = oid;
     }
-    if (i > 0
-        && X509_NAME_ENTRY_set(entry) == X509_NAME_ENTRY_set(X509_NAME_get_entry(name, i - 1)))
-      return refuse("the subject has a multi-valued RDN (" + type
-                    + " joined to another attribute); give each attribute its own RDN");
-    auto at = std::find(std::begin(judged), std::end(judged), nid);
-    if (at == std::end(judged))
-      return refuse("subject attribute " + type
-                    + " is not supported; a subject may hold C, ST, L, O, OU and CN");
-    auto& was_seen = seen[at - std::begin(judged)];
-    if (was_seen)
-      return refuse("subject attribute " + type
-                    + " appears more than once; a policy judges one value of each attribute");
-    was_seen = true;
+    if (rule == csr_subject_rule::policy_judged) {
+      if (i > 0
+          && X509_NAME_ENTRY_set(entry) == X509_NAME_ENTRY_set(X509_NAME_get_entry(name, i - 1)))
+        return refuse("the subject has a multi-valued RDN (" + type
+                      + " joined to another attribute); give each attribute its own RDN");
+      auto at = std::find(std::begin(judged), std::end(judged), nid);
+      if (at == std::end(judged))
+        return refuse("subject attribute " + type
+                      + " is not supported; a subject may hold C, ST, L, O, OU and CN");
+      auto& was_seen = seen[at - std::begin(judged)];
+      if (was_seen)
+        return refuse("subject attribute " + type
+                      + " appears more than once; a policy judges one value of each attribute");
+      was_seen = true;
+    }
     unsigned char* utf8 = nullptr;
     auto len = ASN1_STRING_to_UTF8(&utf8, X509_NAME_ENTRY_get_data(entry));
     if (len < 0)

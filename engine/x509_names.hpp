@@ -92,13 +92,19 @@ result<std::string> append_subject_attributes(std::string_view subject_der,
 /// Reads the common attributes of a DN (first occurrence of each).
 subject_fields read_subject(const X509_NAME* name);
 
-/// Checks that a CSR's subject holds only what a policy judges, since the
-/// DN is copied into the certificate as it is: single-valued RDNs of C, ST,
-/// L, O, OU and CN, each at most once, each a text string without control
-/// characters. A second CN or an emailAddress would otherwise reach the
-/// certificate without any rule having seen it. Every failure is
+/// What a CSR's subject may hold. The DN is copied into the certificate as
+/// the CSR encodes it, so under a policy it may hold only what the policy
+/// judges: single-valued RDNs of C, ST, L, O, OU and CN, each at most once
+/// (a second CN or an emailAddress would reach the certificate without any
+/// rule having seen it). A subordinate CA's CSR, signed by an administrator
+/// with no policy in between, may hold any attributes (DC components, two
+/// OUs). Either way every value is a text string without control
+/// characters.
+enum class csr_subject_rule { policy_judged, any_attributes };
+
+/// Checks a CSR's subject against `rule`. Every failure is
 /// errc::bad_request, "Invalid CSR: ...", naming the attribute.
-status check_csr_subject(const X509_NAME* name);
+status check_csr_subject(const X509_NAME* name, csr_subject_rule rule);
 
 /// The same fields read straight from a DN's DER, for the shape nearly
 /// every CSR has: single-valued RDNs of C, ST, L, O, OU and CN, each at
@@ -107,7 +113,8 @@ status check_csr_subject(const X509_NAME* name);
 /// attributes or string types, multi-valued RDNs, repeats, malformed DER)
 /// gives nullopt, and the caller decodes the DN with OpenSSL,
 /// check_csr_subject and read_subject, whose answer this equals where it
-/// answers. Saves OpenSSL's d2i_X509_NAME (~20k instructions a CSR).
+/// answers (and which passes what this reads, under either rule). Saves OpenSSL's d2i_X509_NAME
+/// (~20k instructions a CSR).
 std::optional<subject_fields> read_subject_der(std::string_view name_der);
 
 /// Key usages as a mask whose bit i is bit i of the X.509 KeyUsage BIT STRING.

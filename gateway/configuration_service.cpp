@@ -617,7 +617,9 @@ configuration_service::sign_intermediate(const std::string& id,
   auto ca = get_ca(id);
   if (!ca)
     return std::move(ca).error();
-  auto csr = parse_csr(body.csr);
+  // A subordinate CA's subject is the administrator's to choose: no policy
+  // judges it, so DC components or two OUs are kept as the CSR has them.
+  auto csr = parse_csr(body.csr, csr_signature_check::verify, csr_subject_rule::any_attributes);
   if (!csr)
     return std::move(csr).error();
   auto path_length = subordinate_path_length(*ca, body.max_path_length);

@@ -197,11 +197,12 @@ namespace {
 
 // check_csr_subject's answer for a name: "" when it passes, else the
 // message.
-std::string csr_subject_refusal(const std::string& der) {
+std::string csr_subject_refusal(const std::string& der,
+                                csr_subject_rule rule = csr_subject_rule::policy_judged) {
   auto ptr = reinterpret_cast<const unsigned char*>(der.data());
   x509_name_ptr name{d2i_X509_NAME(nullptr, &ptr, static_cast<long>(der.size()))};
   REQUIRE(name);
-  auto ok = check_csr_subject(name.get());
+  auto ok = check_csr_subject(name.get(), rule);
   return ok ? std::string{} : ok.error().message;
 }
 
@@ -258,5 +259,23 @@ TEST_CASE("a CSR subject may hold only what a policy judges", "[engine][names][m
         == "Invalid CSR: subject attribute CN contains a control character");
   // A value that is no string at all.
   CHECK(csr_subject_refusal(raw_name({{cn_oid, der::sequence_tag, ""}}))
+        == "Invalid CSR: subject attribute CN is not a text string");
+}
+
+TEST_CASE("a subordinate CA's CSR subject may hold any attributes, as text",
+          "[engine][names][malformed]") {
+  constexpr auto any = csr_subject_rule::any_attributes;
+  CHECK(csr_subject_refusal(name_der({{"DC", "com", MBSTRING_ASC},
+                                      {"DC", "example", MBSTRING_ASC},
+                                      {"OU", "Issuing"},
+                                      {"OU", "Europe"},
+                                      {"CN", "Example Issuing CA"},
+                                      {"serialNumber", "2", MBSTRING_ASC, -1}}),
+                            any)
+            .empty());
+  CHECK(csr_subject_refusal(raw_name({{o_oid, der::utf8_string_tag, std::string_view{"A\0B", 3}}}),
+                            any)
+        == "Invalid CSR: subject attribute O contains a control character");
+  CHECK(csr_subject_refusal(raw_name({{cn_oid, der::sequence_tag, ""}}), any)
         == "Invalid CSR: subject attribute CN is not a text string");
 }

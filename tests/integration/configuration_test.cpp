@@ -173,6 +173,23 @@ TEST_CASE("an intermediate for an external parent: CSR, then import", "[integrat
   CHECK(verify_chain(signed_ca.str("/certificate"), signed_ca.str("/certificateChain"), nullptr)
         == "");
 
+  // An outside subordinate's subject is kept as its CSR has it: no policy
+  // judges it, so DC components and two OUs are not refused as they are
+  // under a profile.
+  csr_options directory;
+  directory.common_name = "Example Issuing CA";
+  directory.more_subject = {{"DC", "example"}, {"OU", "Issuing"}, {"OU", "Europe"}};
+  directory.sans = {};
+  std::string directory_body = "{\"csr\":";
+  append_json_string(directory_body, make_csr(key_algorithm::ec_p256, directory).csr_pem);
+  directory_body += R"(,"notAfter":"2034-01-01T00:00:00Z","maxPathLength":0})";
+  auto directory_ca = post_json(*cli, cas + "/" + outside + "/sign-intermediate", directory_body);
+  INFO(directory_ca.body);
+  REQUIRE(directory_ca.status == 200);
+  auto directory_cert = certificate_from_pem(directory_ca.str("/certificate"));
+  REQUIRE(directory_cert);
+  CHECK(X509_NAME_entry_count(X509_get_subject_name(directory_cert->get())) == 4);
+
   // A certificate for another key is refused; the right one is imported.
   auto stranger = create(*cli, cas, root_body("stranger", "EC_prime256v1"), "/id");
   auto stranger_cert = get(*cli, cas + "/" + stranger + "/certificate").str("/certificate");
