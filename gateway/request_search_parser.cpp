@@ -29,8 +29,13 @@ std::optional<int64_t> read_time_ms(object_reader& root, std::string_view key) {
   return *seconds * 1000;
 }
 
-bool all_digits(std::string_view text) {
-  return !text.empty()
+// A query value that reads as a JSON integer: an optional minus and 1..11
+// digits (no overflow), so that "-1" gets the range message a number gets,
+// as zod's coercion gives it, instead of "Expected number".
+bool integer_text(std::string_view text) {
+  if (!text.empty() && text.front() == '-')
+    text.remove_prefix(1);
+  return !text.empty() && text.size() < 12
          && std::all_of(text.begin(), text.end(), [](char c) { return c >= '0' && c <= '9'; });
 }
 
@@ -107,7 +112,7 @@ parse_request_search_params(const std::vector<std::pair<std::string, std::string
   w.begin_object();
   for (const auto& [name, value] : params) {
     w.key(name);
-    if ((name == "offset" || name == "limit") && all_digits(value) && value.size() < 12) {
+    if ((name == "offset" || name == "limit") && integer_text(value)) {
       w.value(static_cast<int64_t>(std::stoll(value)));
     } else if (name == "profileIds") {
       w.begin_array();

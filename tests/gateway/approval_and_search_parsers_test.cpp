@@ -155,4 +155,14 @@ TEST_CASE("malformed search bodies and parameters are refused", "[gateway][searc
   CHECK(get.profile_ids.size() == 2);
   std::vector<std::pair<std::string, std::string>> wrong{{"limit", "many"}};
   CHECK(parse_request_search_params(wrong, get)->code == errc::validation_failed);
+  // A negative number is a number out of range, not a string.
+  std::vector<std::pair<std::string, std::string>> negative{{"limit", "-1"}, {"offset", "-"}};
+  auto negative_issues = issues_of(parse_request_search_params(negative, get));
+  CHECK(has(negative_issues, "Number must be greater than or equal to 1"));
+  CHECK(has(negative_issues, "Expected number, received string"));
+  CHECK(negative_issues.size() == 2);
+  // A parameter given twice is refused, as a member given twice is.
+  std::vector<std::pair<std::string, std::string>> twice{{"limit", "1"}, {"limit", "2"}};
+  CHECK(issues_of(parse_request_search_params(twice, get))
+        == std::vector<std::string>{"Duplicate key 'limit': a member may appear once"});
 }
