@@ -1,7 +1,9 @@
 // certmint's DER subject reader against OpenSSL's: wherever certmint's fast
-// path reads a Name, OpenSSL must decode the same bytes to the same fields.
-// A name the fast path accepts and OpenSSL refuses would be copied into a
-// certificate that other parsers cannot read.
+// path reads a Name, OpenSSL must decode the same bytes to the same fields,
+// and the slow path's subject check must pass it. A name the fast path
+// accepts and OpenSSL refuses would be copied into a certificate that other
+// parsers cannot read; one the check refuses would reach a certificate
+// with attributes no policy judged.
 
 #include <cstddef>
 #include <cstdint>
@@ -19,5 +21,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   auto name = certmint::fuzz::openssl_name(der);
   CERTMINT_FUZZ_CHECK(name != nullptr);
   CERTMINT_FUZZ_CHECK(*mine == certmint::read_subject(name.get()));
+  CERTMINT_FUZZ_CHECK(
+      certmint::check_csr_subject(name.get(), certmint::csr_subject_rule::policy_judged));
   return 0;
 }
