@@ -113,8 +113,8 @@ status check_csr_subject(const X509_NAME* name, csr_subject_rule rule);
 /// attributes or string types, multi-valued RDNs, repeats, malformed DER)
 /// gives nullopt, and the caller decodes the DN with OpenSSL,
 /// check_csr_subject and read_subject, whose answer this equals where it
-/// answers (and which passes what this reads, under either rule). Saves OpenSSL's d2i_X509_NAME
-/// (~20k instructions a CSR).
+/// answers (and check_csr_subject passes what this reads, under either
+/// rule). Saves OpenSSL's d2i_X509_NAME (~20k instructions a CSR).
 std::optional<subject_fields> read_subject_der(std::string_view name_der);
 
 /// Key usages as a mask whose bit i is bit i of the X.509 KeyUsage BIT STRING.
