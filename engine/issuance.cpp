@@ -101,7 +101,9 @@ void plan_validity(const certificate_attributes& attrs, const profile_defaults& 
     // one second before notBefore + 90 days.
     plan.not_after = plan.not_before + *ttl - 1;
   }
-  if (plan.not_before >= plan.not_after)
+  // Explicit dates must differ, as in Infisical. A TTL of one second ends
+  // where it begins: the one second both inclusive ends cover.
+  if (plan.not_before > plan.not_after || (attrs.not_after && plan.not_before == plan.not_after))
     errors.emplace_back("notBefore date is after notAfter date");
   if (issuer.self_signed)
     return;

@@ -92,6 +92,9 @@ TEST_CASE("validity rules", "[engine][plan]") {
   input.attributes.not_before = now + 20;
   CHECK(plan_error(input, nullptr)
         == "Certificate request validation failed: notBefore date is after notAfter date");
+  input.attributes.not_before = now + 10;
+  CHECK(plan_error(input, nullptr)
+        == "Certificate request validation failed: notBefore date is after notAfter date");
   input.attributes.not_before = now - 7200;
   CHECK(plan_error(input, nullptr)
         == "Certificate request validation failed: notBefore date is before CA certificate's "
@@ -105,6 +108,16 @@ TEST_CASE("validity rules", "[engine][plan]") {
   auto plan = plan_issuance(input, nullptr, tls_defaults(), ec_issuer(), now);
   REQUIRE(plan);
   CHECK(plan->not_after == now + 3600);
+
+  // The shortest TTL: notAfter is notBefore, the one second that both
+  // inclusive ends cover (explicit dates must differ, above).
+  issuance_input one_second;
+  one_second.attributes.common_name = "x";
+  one_second.attributes.ttl = "1s";
+  auto shortest = plan_issuance(one_second, nullptr, tls_defaults(), ec_issuer(), now);
+  REQUIRE(shortest);
+  CHECK(shortest->not_before == now);
+  CHECK(shortest->not_after == now);
 
   issuance_input no_ttl;
   no_ttl.attributes.common_name = "x";
