@@ -37,6 +37,24 @@ result<std::string> ip_text(const ASN1_OCTET_STRING* ip) {
   return csr_error("Invalid altName from CSR: IP address of " + std::to_string(len) + " bytes");
 }
 
+// RFC 5280's name of a GeneralName form certmint does not issue.
+std::string general_name_form(int type) {
+  switch (type) {
+    case GEN_OTHERNAME:
+      return "otherName";
+    case GEN_X400:
+      return "x400Address";
+    case GEN_DIRNAME:
+      return "directoryName";
+    case GEN_EDIPARTY:
+      return "ediPartyName";
+    case GEN_RID:
+      return "registeredID";
+    default:
+      return "GeneralName [" + std::to_string(type) + "]";
+  }
+}
+
 status read_sans(X509_EXTENSION* ext, std::vector<subject_alt_name>& out) {
   general_names_ptr names{static_cast<GENERAL_NAMES*>(X509V3_EXT_d2i(ext))};
   if (!names)
@@ -62,7 +80,12 @@ status read_sans(X509_EXTENSION* ext, std::vector<subject_alt_name>& out) {
         break;
       }
       default:
-        continue; // other GeneralName forms are ignored, as Infisical does
+        // Infisical drops the other forms; the client would get a
+        // certificate without the name it asked for (a UPN for smart-card
+        // logon, say), so certmint refuses it, as it refuses attributes
+        // sent with a CSR.
+        return csr_error("Invalid altName from CSR: " + general_name_form(name->type)
+                         + " names are not supported (DNS, IP, e-mail and URI are)");
     }
     if (auto ok = validate_san(san); !ok)
       return csr_error("Invalid altName from CSR: " + san.value);
