@@ -2,6 +2,9 @@
 
 #include <arpa/inet.h>
 
+#include <algorithm>
+#include <iterator>
+
 #include <openssl/err.h>
 #include <openssl/pem.h>
 
@@ -257,10 +260,25 @@ result<std::optional<extensions_ptr>> read_extension_request(std::string_view at
 }
 
 status read_extensions(STACK_OF(X509_EXTENSION) * exts, parsed_csr& out) {
+  // RFC 5280 §4.2: one instance of an extension. A second key usage would
+  // silently replace the first. (The extensions certmint does not read are
+  // not copied, so their repeats do no harm.)
+  constexpr int read_here[] = {NID_subject_alt_name, NID_key_usage, NID_ext_key_usage,
+                               NID_basic_constraints};
+  bool seen[std::size(read_here)] = {};
   for (int i = 0; i < sk_X509_EXTENSION_num(exts); ++i) {
     auto* ext = sk_X509_EXTENSION_value(exts, i);
+    auto nid = OBJ_obj2nid(X509_EXTENSION_get_object(ext));
+    if (auto at = std::find(std::begin(read_here), std::end(read_here), nid);
+        at != std::end(read_here)) {
+      auto& was_seen = seen[at - std::begin(read_here)];
+      if (was_seen)
+        return csr_error(std::string{"Invalid CSR: the extension request has "} + OBJ_nid2sn(nid)
+                         + " more than once");
+      was_seen = true;
+    }
     status ok;
-    switch (OBJ_obj2nid(X509_EXTENSION_get_object(ext))) {
+    switch (nid) {
       case NID_subject_alt_name:
         ok = read_sans(ext, out.sans);
         break;

@@ -188,6 +188,24 @@ TEST_CASE("validly signed CSRs whose subject a policy cannot judge whole are ref
   CHECK(fine->subject.country == "DE");
 }
 
+TEST_CASE("an extension requested twice is refused", "[engine][csr][malformed]") {
+  // A second keyUsage would otherwise replace the first unseen by whoever
+  // reads the CSR with another tool.
+  csr_options twice;
+  twice.key_usage = "critical,digitalSignature";
+  twice.more_extensions = {{NID_key_usage, "critical,keyCertSign"}};
+  CHECK(csr_error(test::make_csr(key_algorithm::ec_p256, twice).csr_pem)
+        == "Invalid CSR: the extension request has keyUsage more than once");
+  twice = {};
+  twice.more_extensions = {{NID_subject_alt_name, "DNS:other.example.com"}};
+  CHECK(csr_error(test::make_csr(key_algorithm::ec_p256, twice).csr_pem)
+        == "Invalid CSR: the extension request has subjectAltName more than once");
+  // Extensions certmint does not read are not copied; their repeats pass.
+  twice = {};
+  twice.more_extensions = {{NID_netscape_comment, "a"}, {NID_netscape_comment, "b"}};
+  CHECK(parse_csr(test::make_csr(key_algorithm::ec_p256, twice).csr_pem));
+}
+
 TEST_CASE("the signature-only check agrees with parse_csr", "[engine][csr][malformed]") {
   for (auto alg : {key_algorithm::rsa_2048, key_algorithm::ec_p256, key_algorithm::ec_p384}) {
     CAPTURE(to_string(alg));

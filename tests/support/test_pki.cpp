@@ -57,6 +57,8 @@ std::string make_csr_for(EVP_PKEY* key, const csr_options& options) {
   add_ext(exts.get(), NID_key_usage, options.key_usage);
   add_ext(exts.get(), NID_ext_key_usage, options.ext_key_usage);
   add_ext(exts.get(), NID_basic_constraints, options.basic_constraints);
+  for (const auto& [nid, value] : options.more_extensions)
+    add_ext(exts.get(), nid, value);
   if (sk_X509_EXTENSION_num(exts.get()) > 0)
     X509_REQ_add_extensions(req.get(), exts.get());
   const EVP_MD* md = options.digest;

@@ -24,6 +24,9 @@ struct csr_options {
   /// Further subject attributes after CN and O, each its own RDN:
   /// (OpenSSL short name, UTF-8 value), e.g. {"CN", "second.example"}.
   std::vector<std::pair<std::string, std::string>> more_subject;
+  /// Further requested extensions after the four above: (NID, OpenSSL
+  /// config value), e.g. a second {NID_key_usage, "keyCertSign"}.
+  std::vector<std::pair<int, std::string>> more_extensions;
 };
 
 struct key_and_csr {
