@@ -340,17 +340,18 @@ status read_head(std::string_view pem, std::string& der, csr_parts& parts, parse
     return csr_error("Invalid CSR: expected a PEM-encoded PKCS#10 request starting with '"
                      + std::string{header} + "'");
   std::optional<csr_parts> split;
-  if (auto decoded = pem_decode(text, {"CERTIFICATE REQUEST", "NEW CERTIFICATE REQUEST"})) {
+  size_t block_end = 0;
+  if (auto decoded =
+          pem_decode(text, {"CERTIFICATE REQUEST", "NEW CERTIFICATE REQUEST"}, &block_end)) {
     der = std::move(*decoded);
     split = split_csr(der);
   }
   if (!split)
     return csr_error("Invalid CSR: the PEM block does not decode to a PKCS#10 request");
   // A second request, or anything else, after the first block would be
-  // ignored: which of two CSRs was meant is not ours to guess.
-  auto footer = text.find("-----END ");
-  auto footer_close = text.find("-----", footer + 9);
-  if (footer_close + 5 != text.size())
+  // ignored: which of two CSRs was meant is not ours to guess. (`text` is
+  // trimmed, so whitespace around the block is not "after".)
+  if (block_end != text.size())
     return csr_error("Invalid CSR: text follows the request's END line; send one PEM block");
   parts = *split;
   auto key_alg = classify_spki(parts.spki, "CSR");

@@ -189,7 +189,8 @@ void append_pem(std::string& out, std::string_view label, std::string_view der,
 // headers (Proc-Type, DEK-Info) have no place in what certmint reads, so a
 // body with ':' in it does not decode.
 std::optional<std::string> pem_decode(std::string_view text,
-                                      std::initializer_list<std::string_view> labels) {
+                                      std::initializer_list<std::string_view> labels,
+                                      size_t* block_end) {
   constexpr std::string_view begin = "-----BEGIN ";
   constexpr std::string_view dashes = "-----";
   auto start = text.find(begin);
@@ -215,6 +216,8 @@ std::optional<std::string> pem_decode(std::string_view text,
   auto decoded = base64_decode(text.substr(body_start, body_end - body_start));
   if (!decoded || decoded->empty())
     return std::nullopt;
+  if (block_end != nullptr)
+    *block_end = body_end + end_line.size();
   return decoded;
 }
 

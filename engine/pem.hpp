@@ -22,8 +22,11 @@ void append_pem(std::string& out, std::string_view label, std::string_view der,
                 std::string_view line_break = "\n");
 
 /// Decodes the first PEM block of `text` if its label is one of `labels`.
+/// `block_end`, if given, receives the offset just past the block's END
+/// line, so that a caller wanting one block and nothing after it can tell.
 std::optional<std::string> pem_decode(std::string_view text,
-                                      std::initializer_list<std::string_view> labels);
+                                      std::initializer_list<std::string_view> labels,
+                                      size_t* block_end = nullptr);
 
 /// Splits a text into its PEM blocks (each with header and footer, newline
 /// terminated), in order. Text between blocks is ignored.

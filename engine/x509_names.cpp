@@ -392,37 +392,39 @@ status check_csr_subject(const X509_NAME* name, csr_subject_rule rule) {
     const auto* entry = X509_NAME_get_entry(name, i);
     const auto* object = X509_NAME_ENTRY_get_object(entry);
     auto nid = OBJ_obj2nid(object);
-    std::string type;
-    if (nid != NID_undef) {
-      type = OBJ_nid2sn(nid);
-    } else {
+    // The attribute's name, for a refusal only: OpenSSL's short name, or
+    // the OID of one it has no name for.
+    auto type_name = [nid, object] {
+      if (nid != NID_undef)
+        return std::string{OBJ_nid2sn(nid)};
       char oid[80];
       OBJ_obj2txt(oid, sizeof(oid), object, 1);
-      type = oid;
-    }
+      return std::string{oid};
+    };
     if (rule == csr_subject_rule::policy_judged) {
       if (i > 0
           && X509_NAME_ENTRY_set(entry) == X509_NAME_ENTRY_set(X509_NAME_get_entry(name, i - 1)))
-        return refuse("the subject has a multi-valued RDN (" + type
+        return refuse("the subject has a multi-valued RDN (" + type_name()
                       + " joined to another attribute); give each attribute its own RDN");
       auto at = std::find(std::begin(judged), std::end(judged), nid);
       if (at == std::end(judged))
-        return refuse("subject attribute " + type
+        return refuse("subject attribute " + type_name()
                       + " is not supported; a subject may hold C, ST, L, O, OU and CN");
       auto& was_seen = seen[at - std::begin(judged)];
       if (was_seen)
-        return refuse("subject attribute " + type
+        return refuse("subject attribute " + type_name()
                       + " appears more than once; a policy judges one value of each attribute");
       was_seen = true;
     }
     unsigned char* utf8 = nullptr;
     auto len = ASN1_STRING_to_UTF8(&utf8, X509_NAME_ENTRY_get_data(entry));
     if (len < 0)
-      return refuse("subject attribute " + type + " is not a text string");
-    std::string text(reinterpret_cast<char*>(utf8), static_cast<size_t>(len));
+      return refuse("subject attribute " + type_name() + " is not a text string");
+    bool control = has_control_character(
+        std::string_view{reinterpret_cast<char*>(utf8), static_cast<size_t>(len)});
     OPENSSL_free(utf8);
-    if (has_control_character(text))
-      return refuse("subject attribute " + type + " contains a control character");
+    if (control)
+      return refuse("subject attribute " + type_name() + " contains a control character");
   }
   return {};
 }

@@ -49,6 +49,11 @@ TEST_CASE("PEM decoding: the lax forms RFC 7468 allows", "[engine][pem]") {
                    {"CERTIFICATE REQUEST"})
         == der);
   CHECK(pem_decode("explanatory text\n" + pem + "trailing text", {"CERTIFICATE REQUEST"}) == der);
+  // Where the block ends: just past its END line, whatever follows.
+  size_t block_end = 0;
+  const std::string before = "explanatory text\n";
+  REQUIRE(pem_decode(before + pem + "trailing text", {"CERTIFICATE REQUEST"}, &block_end));
+  CHECK(block_end == before.size() + pem.size() - 1); // pem_encode ends with a newline
   CHECK(pem_decode(pem, {"NEW CERTIFICATE REQUEST", "CERTIFICATE REQUEST"}) == der);
   // A break after every character: no run of four, every byte decoded one
   // character at a time.
