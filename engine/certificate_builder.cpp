@@ -58,6 +58,7 @@ constexpr std::string_view oid_authority_key_id = "\x55\x1d\x23"sv;
 constexpr std::string_view oid_crl_distribution_points = "\x55\x1d\x1f"sv;
 constexpr std::string_view oid_authority_info_access = "\x2b\x06\x01\x05\x05\x07\x01\x01"sv;
 constexpr std::string_view oid_ca_issuers = "\x2b\x06\x01\x05\x05\x07\x30\x02"sv;
+constexpr std::string_view oid_crl_number = "\x55\x1d\x14"sv;
 
 // In the bit order of ext_key_usage_bit.
 constexpr std::string_view oid_ext_key_usages[] = {
@@ -198,8 +199,23 @@ struct tbs_fields {
   std::string_view extensions; ///< concatenated Extension elements
 };
 
-// Certificate ::= SEQUENCE { tbsCertificate, signatureAlgorithm, signature }:
-// the TBSCertificate's digest, signed by `ctx` (made for the same hash).
+// SEQUENCE { tbs, signatureAlgorithm, signature BIT STRING }, the shape of
+// a Certificate and of a CertificateList: the digest of `tbs`, signed by
+// `ctx` (made for the algorithm's hash).
+result<std::string> sign_structure(std::string_view tbs, signature_algorithm alg,
+                                   EVP_PKEY_CTX* ctx) {
+  auto signature = sign_data(ctx, alg.hash, tbs);
+  if (!signature)
+    return std::move(signature).error();
+  // The BIT STRING's header and its "no unused bits" byte go in front of
+  // the signature where it lies, instead of into a copy of it.
+  std::string signature_header;
+  der::append_header(signature_header, der::bit_string_tag, signature->size() + 1);
+  signature_header.push_back('\0');
+  return der::sequence({tbs, signature_algorithm_der(alg), signature_header, *signature});
+}
+
+// Certificate ::= SEQUENCE { tbsCertificate, signatureAlgorithm, signature }.
 result<std::string> sign_certificate(const tbs_fields& f, EVP_PKEY_CTX* ctx) {
   auto algorithm = signature_algorithm_der(f.signature_alg);
   std::string tbs_content;
@@ -213,16 +229,7 @@ result<std::string> sign_certificate(const tbs_fields& f, EVP_PKEY_CTX* ctx) {
   tbs_content += f.spki;
   if (!f.extensions.empty())
     tbs_content += der::tlv(0xa3, der::tlv(der::sequence_tag, f.extensions));
-  auto tbs = der::tlv(der::sequence_tag, tbs_content);
-  auto signature = sign_data(ctx, f.signature_alg.hash, tbs);
-  if (!signature)
-    return std::move(signature).error();
-  // The BIT STRING's header and its "no unused bits" byte go in front of
-  // the signature where it lies, instead of into a copy of it.
-  std::string signature_header;
-  der::append_header(signature_header, der::bit_string_tag, signature->size() + 1);
-  signature_header.push_back('\0');
-  return der::sequence({tbs, algorithm, signature_header, *signature});
+  return sign_structure(der::tlv(der::sequence_tag, tbs_content), f.signature_alg, ctx);
 }
 
 EVP_PKEY_CTX* issuer_context(const issuer_material& issuer, hash_algorithm hash) {
@@ -353,6 +360,26 @@ result<std::string> sign_root(EVP_PKEY* key, std::string_view serial,
 result<std::string> sign_intermediate(const issuer_material& parent, std::string_view subject_spki,
                                       std::string_view serial, const ca_certificate_spec& spec) {
   return sign_ca_certificate(subject_spki, parent.key.get(), parent.key_alg, serial, spec, &parent);
+}
+
+result<std::string> sign_crl(const issuer_material& issuer, const crl_contents& contents) {
+  auto alg = ca_signature(issuer.key_alg, default_hash(issuer.key_alg));
+  std::string extensions;
+  append_extension(extensions, oid_authority_key_id, false,
+                   authority_key_id_value(issuer_key_id(issuer)));
+  std::string number;
+  for (auto n = contents.number; n != 0; n >>= 8)
+    number.insert(number.begin(), static_cast<char>(n & 0xff));
+  append_extension(extensions, oid_crl_number, false, der::unsigned_integer(number));
+  std::string tbs_content;
+  tbs_content += der::tlv(der::integer_tag, "\x01"sv); // version v2
+  tbs_content += signature_algorithm_der(alg);
+  tbs_content += issuer.name_der;
+  tbs_content += der::time(contents.this_update);
+  tbs_content += der::time(contents.next_update);
+  tbs_content += der::tlv(0xa0, der::tlv(der::sequence_tag, extensions));
+  return sign_structure(der::tlv(der::sequence_tag, tbs_content), alg,
+                        issuer_context(issuer, alg.hash));
 }
 
 } // namespace certmint

@@ -1,9 +1,11 @@
 #pragma once
 
-// Building and signing X.509 v3 certificates (RFC 5280). Only signer actors
-// and CA bootstrap call these, because only they hold CA private keys.
+// Building and signing X.509 v3 certificates and v2 CRLs (RFC 5280). Only
+// signer actors and CA bootstrap call these, because only they hold CA
+// private keys.
 
 #include <array>
+#include <cstdint>
 #include <string>
 #include <string_view>
 
@@ -88,5 +90,20 @@ result<std::string> sign_root(EVP_PKEY* key, std::string_view serial,
 /// `subject_spki` under `parent`.
 result<std::string> sign_intermediate(const issuer_material& parent, std::string_view subject_spki,
                                       std::string_view serial, const ca_certificate_spec& spec);
+
+/// What a CA's CRL says besides its issuer (RFC 5280 §5.1). certmint does
+/// not revoke yet, so a CRL lists no certificate: it says, signed, that
+/// none of the CA's certificates is revoked, for the CRL distribution point
+/// every certificate carries.
+struct crl_contents {
+  uint64_t number = 0; ///< cRLNumber: grows with each CRL the CA signs
+  int64_t this_update = 0;
+  int64_t next_update = 0;
+};
+
+/// Signs a v2 CRL with the CA's key and its default hash: issuer, thisUpdate,
+/// nextUpdate, and the extensions authorityKeyIdentifier and cRLNumber
+/// (both required by RFC 5280 §5.2). Returns its DER.
+result<std::string> sign_crl(const issuer_material& issuer, const crl_contents& contents);
 
 } // namespace certmint

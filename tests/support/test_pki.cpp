@@ -10,8 +10,10 @@
 
 #include "engine/chain_verifier.hpp"
 #include "engine/hex.hpp"
+#include "engine/key_encoding.hpp"
 #include "engine/key_generator.hpp"
 #include "engine/pem.hpp"
+#include "engine/time_format.hpp"
 
 namespace certmint::test {
 
@@ -31,6 +33,15 @@ std::string join(const std::vector<std::string>& parts) {
   for (const auto& part : parts)
     out += (out.empty() ? "" : ",") + part;
   return out;
+}
+
+// A GeneralName's text when it is a URI, else "".
+std::string uri_text(const GENERAL_NAME* name) {
+  if (name->type != GEN_URI)
+    return "";
+  const auto* uri = name->d.uniformResourceIdentifier;
+  return std::string(reinterpret_cast<const char*>(ASN1_STRING_get0_data(uri)),
+                     static_cast<size_t>(ASN1_STRING_length(uri)));
 }
 
 } // namespace
@@ -114,6 +125,63 @@ std::string verify_chain(const std::string& leaf_pem, const std::string& chain_p
   return ok ? std::string{} : ok.error().message;
 }
 
+std::string verify_chain_with_crls(const std::string& leaf_pem, const std::string& chain_pem,
+                                   const std::vector<std::string>& crls_der, bool whole_chain) {
+  auto leaf = certificate_from_pem(leaf_pem);
+  auto blocks = split_pem_blocks(chain_pem);
+  if (!leaf || blocks.empty())
+    return "the certificate or the chain does not parse";
+  x509_store_ptr trust{X509_STORE_new()};
+  certificate_stack_ptr untrusted{sk_X509_new_null()};
+  for (size_t i = 0; i < blocks.size(); ++i) {
+    auto cert = certificate_from_pem(blocks[i]);
+    if (!cert)
+      return "a chain certificate does not parse";
+    if (i + 1 == blocks.size())
+      X509_STORE_add_cert(trust.get(), cert->get());
+    else
+      sk_X509_push(untrusted.get(), cert->release());
+  }
+  for (const auto& der : crls_der) {
+    const auto* p = reinterpret_cast<const unsigned char*>(der.data());
+    X509_CRL* crl = d2i_X509_CRL(nullptr, &p, static_cast<long>(der.size()));
+    if (crl == nullptr)
+      return "a CRL does not parse";
+    X509_STORE_add_crl(trust.get(), crl);
+    X509_CRL_free(crl);
+  }
+  X509_STORE_set_flags(trust.get(),
+                       X509_V_FLAG_CRL_CHECK | (whole_chain ? X509_V_FLAG_CRL_CHECK_ALL : 0));
+  x509_store_ctx_ptr ctx{X509_STORE_CTX_new()};
+  if (!ctx || X509_STORE_CTX_init(ctx.get(), trust.get(), leaf->get(), untrusted.get()) != 1)
+    return "cannot set up verification";
+  // At the precise current second, as verify_certificate_chain does: a CRL
+  // signed this second is otherwise "not yet valid" to time().
+  X509_STORE_CTX_set_time(ctx.get(), 0, static_cast<time_t>(unix_now()));
+  X509_STORE_CTX_set_purpose(ctx.get(), X509_PURPOSE_SSL_SERVER);
+  if (X509_verify_cert(ctx.get()) != 1)
+    return X509_verify_cert_error_string(X509_STORE_CTX_get_error(ctx.get()));
+  return "";
+}
+
+std::string crl_distribution_url(const std::string& cert_pem) {
+  auto cert = certificate_from_pem(cert_pem);
+  if (!cert)
+    return "";
+  auto* points = static_cast<CRL_DIST_POINTS*>(
+      X509_get_ext_d2i(cert->get(), NID_crl_distribution_points, nullptr, nullptr));
+  if (points == nullptr)
+    return "";
+  std::string url;
+  if (sk_DIST_POINT_num(points) > 0) {
+    const auto* name = sk_DIST_POINT_value(points, 0)->distpoint;
+    if (name != nullptr && name->type == 0 && sk_GENERAL_NAME_num(name->name.fullname) > 0)
+      url = uri_text(sk_GENERAL_NAME_value(name->name.fullname, 0));
+  }
+  CRL_DIST_POINTS_free(points);
+  return url;
+}
+
 bool key_matches_certificate(const std::string& key_pem, const std::string& cert_pem) {
   bio_ptr bio{BIO_new_mem_buf(key_pem.data(), static_cast<int>(key_pem.size()))};
   pkey_ptr key{PEM_read_bio_PrivateKey(bio.get(), nullptr, nullptr, nullptr)};
@@ -132,14 +200,8 @@ std::string ca_issuers_url(const std::string& cert_pem) {
   if (aia == nullptr)
     return "";
   std::string url;
-  if (sk_ACCESS_DESCRIPTION_num(aia) > 0) {
-    auto* location = sk_ACCESS_DESCRIPTION_value(aia, 0)->location;
-    if (location->type == GEN_URI) {
-      auto* uri = location->d.uniformResourceIdentifier;
-      url.assign(reinterpret_cast<const char*>(ASN1_STRING_get0_data(uri)),
-                 static_cast<size_t>(ASN1_STRING_length(uri)));
-    }
-  }
+  if (sk_ACCESS_DESCRIPTION_num(aia) > 0)
+    url = uri_text(sk_ACCESS_DESCRIPTION_value(aia, 0)->location);
   AUTHORITY_INFO_ACCESS_free(aia);
   return url;
 }

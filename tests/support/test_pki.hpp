@@ -55,6 +55,15 @@ std::string tamper_csr(const std::string& csr_pem);
 std::string verify_chain(const std::string& leaf_pem, const std::string& chain_pem,
                          const char* purpose = "sslserver");
 
+/// verify_chain with CRL checking (purpose sslserver): `crls_der` are DER
+/// CRLs; `whole_chain` checks every certificate's revocation (a CRL of
+/// each issuer needed), else only the leaf's.
+std::string verify_chain_with_crls(const std::string& leaf_pem, const std::string& chain_pem,
+                                   const std::vector<std::string>& crls_der, bool whole_chain);
+
+/// The first URI of the certificate's CRL distribution points, "" without.
+std::string crl_distribution_url(const std::string& cert_pem);
+
 /// Whether the private key (PKCS#8 PEM) belongs to the certificate.
 bool key_matches_certificate(const std::string& key_pem, const std::string& cert_pem);
 
