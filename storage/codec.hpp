@@ -33,6 +33,7 @@ template <class Record> struct record_format;
 CERTMINT_RECORD_FORMAT(request_record, 'R', 2)
 CERTMINT_RECORD_FORMAT(certificate_record, 'C', 1)
 CERTMINT_RECORD_FORMAT(ca_record, 'A', 1)
+CERTMINT_RECORD_FORMAT(crl_record, 'L', 1)
 CERTMINT_RECORD_FORMAT(policy_record, 'P', 1)
 CERTMINT_RECORD_FORMAT(profile_record, 'F', 1)
 CERTMINT_RECORD_FORMAT(identity_record, 'I', 2)

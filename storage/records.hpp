@@ -109,6 +109,17 @@ struct ca_record {
   int64_t updated_at = 0;
 };
 
+/// The CRL a CA signed last, served at its CRL distribution point (the
+/// CA's `crl_id`). The CRL publisher replaces it before `next_update`.
+struct crl_record {
+  std::string id; ///< the CA's crl_id
+  std::string ca_id;
+  uint64_t number = 0; ///< its cRLNumber; the next CRL has number + 1
+  int64_t this_update = 0;
+  int64_t next_update = 0;
+  std::string der;
+};
+
 struct policy_record {
   std::string id;
   std::string name; ///< slug
@@ -279,6 +290,10 @@ template <class F> void fields(F& f, ca_record& x) {
   f(x.id, x.name, x.friendly_name, x.type, x.status, x.parent_id, x.key_alg, x.sealed_key,
     x.public_key_der, x.certificate_der, x.ca_cert_id, x.crl_id, x.parent_chain_der, x.subject,
     x.path_length, x.not_before, x.not_after, x.serial, x.csr_pem, x.created_at, x.updated_at);
+}
+
+template <class F> void fields(F& f, crl_record& x) {
+  f(x.id, x.ca_id, x.number, x.this_update, x.next_update, x.der);
 }
 
 template <class F> void fields(F& f, value_rule& x) {

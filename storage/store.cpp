@@ -48,6 +48,7 @@ constexpr const char* column_names[column_count] = {
     "approvals",
     "approval_expiry",
     "counters",
+    "crls",
 };
 
 constexpr std::string_view format_key = "format";

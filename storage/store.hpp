@@ -41,6 +41,7 @@ namespace certmint {
 ///   approval_expiry 8-byte big-endian expiry + approval request id -> ""
 ///   counters        counter name -> 8-byte little-endian count (written by
 ///                   the storage writer; builds before wrote merge operands)
+///   crls            CRL id (a CA's crl_id)             -> crl_record
 enum class column : uint8_t {
   requests,
   certificates,
@@ -57,9 +58,10 @@ enum class column : uint8_t {
   approvals,
   approval_expiry,
   counters,
+  crls,
 };
 
-inline constexpr size_t column_count = 15;
+inline constexpr size_t column_count = 16;
 
 /// The layout version of a data directory (meta key "format"). A directory
 /// written by another layout is refused at open with a clear message

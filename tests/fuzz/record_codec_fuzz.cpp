@@ -32,6 +32,7 @@ using round_trip_function = void (*)(std::string_view);
 constexpr std::pair<char, round_trip_function> decoders[] = {
     {'C', round_trip<certmint::certificate_record>},
     {'A', round_trip<certmint::ca_record>},
+    {'L', round_trip<certmint::crl_record>},
     {'P', round_trip<certmint::policy_record>},
     {'F', round_trip<certmint::profile_record>},
     {'I', round_trip<certmint::identity_record>},

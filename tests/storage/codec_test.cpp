@@ -58,6 +58,25 @@ TEST_CASE("request records round-trip", "[storage][codec]") {
   CHECK(back->updated_at == r.updated_at);
 }
 
+TEST_CASE("CRL records round-trip, the largest CRL number included", "[storage][codec]") {
+  crl_record crl;
+  crl.id = "01a201d8-861d-7e65-9229-edf72d610546";
+  crl.ca_id = "ca";
+  crl.number = 0xffffffffffffffff;
+  crl.this_update = 1795326231;
+  crl.next_update = 1795931031;
+  crl.der = std::string("\x30\x00\xff", 3);
+  auto back = decode_record<crl_record>(encode_record(crl));
+  REQUIRE(back);
+  CHECK(back->id == crl.id);
+  CHECK(back->ca_id == "ca");
+  CHECK(back->number == crl.number);
+  CHECK(back->this_update == crl.this_update);
+  CHECK(back->next_update == crl.next_update);
+  CHECK(back->der == crl.der);
+  CHECK_FALSE(decode_record<crl_record>(encode_record(crl).substr(0, 10)));
+}
+
 TEST_CASE("profile records with optional defaults round-trip", "[storage][codec]") {
   profile_record p;
   p.id = "id";
