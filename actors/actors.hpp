@@ -29,7 +29,9 @@ using signer_actor = caf::typed_actor<
     // Builds and signs the certificate; replies with its DER.
     caf::replies_to<atom::sign, signing_order>::with<std::string>,
     // Builds and signs a subordinate CA certificate; replies with its DER.
-    caf::replies_to<atom::sign_ca, ca_signing_order>::with<std::string>>;
+    caf::replies_to<atom::sign_ca, ca_signing_order>::with<std::string>,
+    // Signs the CA's CRL; replies with its DER.
+    caf::replies_to<atom::sign_crl, crl_contents>::with<std::string>>;
 
 /// Validates a request against its profile and policy and plans the
 /// certificate (CSR verification included): pure engine calls, no I/O. A
@@ -82,6 +84,17 @@ using key_pool_actor = caf::typed_actor<
 /// several makers (see key_maker_queue).
 using key_maker_actor =
     caf::typed_actor<caf::replies_to<atom::make_key, key_algorithm>::with<pooled_key>>;
+
+/// Keeps a signed CRL of every CA with signers at the CA's CRL
+/// distribution point: signs one when a CA gets signers, and re-signs each
+/// well before its nextUpdate. Off the issuance path: it sends a signer
+/// one message a day per CA.
+using crl_publisher_actor = caf::typed_actor<
+    // The CA got signers (created, enabled, given a certificate, or found
+    // at start): sign its CRL unless the stored one is fresh.
+    caf::reacts_to<atom::publish, std::string>,
+    // Internal: re-sign every CRL that is due.
+    caf::reacts_to<atom::sweep>>;
 
 /// Rejects requests whose approval expired (policy `maxRequestTtl`): reads
 /// the approval expiry index up to now, at start and then periodically, and

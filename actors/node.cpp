@@ -10,6 +10,7 @@
 #include "actors/approval_expirer.hpp"
 #include "actors/backlog.hpp"
 #include "actors/caf_error.hpp"
+#include "actors/crl_publisher.hpp"
 #include "actors/key_maker_queue.hpp"
 #include "actors/key_pool.hpp"
 #include "actors/policy_checker.hpp"
@@ -45,6 +46,8 @@ result<std::unique_ptr<node>> node::start(caf::actor_system& sys, std::shared_pt
   out->checkers_ = std::make_shared<round_robin_pool<policy_checker_actor>>(std::move(checkers));
   out->writer_ = spawn_storage_writer(sys, db);
   out->expirer_ = spawn_approval_expirer(sys, db, out->writer_, options.approval_sweep_interval);
+  // It sweeps at start: the CAs whose signers started above get their CRL.
+  out->crl_publisher_ = spawn_crl_publisher(sys, db, out->writer_, out->signers_, options.crl);
   auto services = std::make_shared<issuance_services>();
   for (size_t i = 0; i < options.signers_per_ca; ++i)
     out->urgent_key_makers_.push_back(spawn_key_maker(sys, false));
@@ -101,6 +104,8 @@ status node::start_signers(const ca_record& ca) {
   for (auto& old : signers_->remove_pool(ca.id))
     caf::anon_send_exit(old, caf::exit_reason::user_shutdown);
   signers_->add_pool(ca.id, std::move(pool));
+  if (crl_publisher_)
+    caf::anon_send(crl_publisher_, atom::publish_v, ca.id);
   return {};
 }
 
@@ -157,6 +162,10 @@ void node::shutdown() {
     auto deadline = std::chrono::steady_clock::now() + options_.drain_timeout;
     while (services_->inflight->load() > 0 && std::chrono::steady_clock::now() < deadline)
       std::this_thread::sleep_for(std::chrono::milliseconds(2));
+  }
+  if (crl_publisher_) {
+    caf::anon_send_exit(crl_publisher_, caf::exit_reason::user_shutdown);
+    crl_publisher_ = nullptr;
   }
   for (auto& signer : signers_->release_all())
     caf::anon_send_exit(signer, caf::exit_reason::user_shutdown);

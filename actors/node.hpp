@@ -10,6 +10,7 @@
 
 #include "actors/actors.hpp"
 #include "actors/backlog.hpp"
+#include "actors/crl_publisher.hpp"
 #include "actors/round_robin_pool.hpp"
 #include "engine/error.hpp"
 
@@ -31,6 +32,7 @@ struct node_options {
   /// Ready keys to keep per algorithm for the managed-key path.
   std::map<key_algorithm, size_t> key_pool;
   backlog_options backlog;
+  crl_publisher_options crl;
   /// Shutdown waits this long for request actors in flight to finish.
   std::chrono::milliseconds drain_timeout{10000};
 };
@@ -62,7 +64,8 @@ public:
   void enqueue(const std::string& request_id);
 
   /// Starts (or restarts) the signer pool of an active CA that has a
-  /// certificate; other CAs get none.
+  /// certificate, and has its CRL signed if the stored one is not fresh;
+  /// other CAs get none.
   status start_signers(const ca_record& ca);
 
   /// Stops the CA's signers; its requests fail with errc::unavailable.
@@ -86,6 +89,7 @@ private:
   node_options options_;
   storage_writer_actor writer_;
   approval_expirer_actor expirer_;
+  crl_publisher_actor crl_publisher_;
   key_maker_actor key_maker_;
   std::vector<key_maker_actor> urgent_key_makers_;
   key_maker_actor urgent_key_queue_;

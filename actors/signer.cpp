@@ -25,6 +25,12 @@ signer_actor::behavior_type signer(signer_actor::stateful_pointer<signer_state> 
           return to_caf_error(std::move(der).error());
         return std::move(*der);
       },
+      [self](atom::sign_crl, const crl_contents& contents) -> caf::result<std::string> {
+        auto der = sign_crl(self->state.issuer, contents);
+        if (!der)
+          return to_caf_error(std::move(der).error());
+        return std::move(*der);
+      },
   };
 }
 

@@ -287,6 +287,18 @@ std::string render_ca_certificates(const ca_view& ca) {
   return w.take();
 }
 
+std::string render_crl_list(const std::vector<crl_record>& crls) {
+  json_writer w;
+  w.begin_array();
+  for (const auto& crl : crls) {
+    w.begin_object().key("id").value(crl.id);
+    w.key("crl").pem("X509 CRL", crl.der);
+    w.end_object();
+  }
+  w.end_array();
+  return w.take();
+}
+
 std::string render_signed_intermediate(const signed_intermediate& signed_ca) {
   json_writer w;
   w.begin_object();

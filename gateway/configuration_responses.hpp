@@ -25,6 +25,8 @@ std::string render_ca_list(const std::vector<ca_record>& cas);
 
 /// GET /ca/internal/:caId/ca-certificates.
 std::string render_ca_certificates(const ca_view& ca);
+/// `[{id, crl}]`, each CRL as PEM (`X509 CRL`).
+std::string render_crl_list(const std::vector<crl_record>& crls);
 
 /// POST /ca/internal/:caId/sign-intermediate.
 std::string render_signed_intermediate(const signed_intermediate& signed_ca);

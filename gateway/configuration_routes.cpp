@@ -206,6 +206,12 @@ void add_ca_routes(http_router& router, http_responder& r, configuration_service
                  res.set_content(ca.certificate_der, "application/pkix-cert");
                });
              });
+  router.add("GET", base + id + "/crls", route_mode::immediate,
+             r.authenticated(role_manage | role_read | role_issue, "read", "CertificateAuthorities",
+                             [&r, &config](const request& req, response& res, auto&) {
+                               if (r.uuid_param(res, req.param(0), "caId"))
+                                 r.reply(res, config.ca_crls(req.param(0)), render_crl_list);
+                             }));
   router.add("GET", base + id + "/certificate", route_mode::immediate,
              r.authenticated(role_manage | role_read | role_issue, "read", "CertificateAuthorities",
                              [&r, with_view](const request& req, response& res, auto&) {
@@ -286,6 +292,24 @@ void add_ca_routes(http_router& router, http_responder& r, configuration_service
                              }));
 }
 
+// The CRL distribution points certificates carry: public, like the AIA
+// route, because relying parties fetch them with no credentials. The path
+// without `/der` is Infisical's older one.
+void add_crl_routes(http_router& router, http_responder& r, configuration_service& config,
+                    const std::string& base) {
+  auto serve = [&r, &config](const request& req, response& res) {
+    if (!r.uuid_param(res, req.param(0), "crlId"))
+      return;
+    auto crl = config.get_crl(req.param(0));
+    if (!crl)
+      return r.fail(res, std::move(crl).error());
+    res.status = 200;
+    res.set_content(std::move(crl->der), "application/pkix-crl");
+  };
+  router.add("GET", base + "/:id/der", route_mode::immediate, serve);
+  router.add("GET", base + "/:id", route_mode::immediate, serve);
+}
+
 } // namespace
 
 void add_configuration_routes(http_router& router, http_responder& respond,
@@ -295,6 +319,7 @@ void add_configuration_routes(http_router& router, http_responder& respond,
   add_policy_routes(router, respond, config, api + "/certificate-policies");
   add_profile_routes(router, respond, config, configuration, api + "/certificate-profiles");
   add_ca_routes(router, respond, config, configuration, api + "/ca/internal");
+  add_crl_routes(router, respond, config, api + "/crl");
 }
 
 } // namespace certmint

@@ -516,6 +516,28 @@ result<ca_record> configuration_service::get_ca(const std::string& id) const {
   return std::move(**ca);
 }
 
+result<crl_record> configuration_service::get_crl(const std::string& crl_id) const {
+  auto crl = db_->get_record<crl_record>(column::crls, crl_id);
+  if (!crl)
+    return std::move(crl).error();
+  if (!*crl)
+    return make_failure(errc::not_found, "CRL with ID '" + crl_id + "' not found");
+  return std::move(**crl);
+}
+
+result<std::vector<crl_record>> configuration_service::ca_crls(const std::string& ca_id) const {
+  auto ca = get_ca(ca_id);
+  if (!ca)
+    return std::move(ca).error();
+  auto crl = db_->get_record<crl_record>(column::crls, ca->crl_id);
+  if (!crl)
+    return std::move(crl).error();
+  std::vector<crl_record> out;
+  if (*crl)
+    out.push_back(std::move(**crl));
+  return out;
+}
+
 result<ca_record> configuration_service::update_ca(const std::string& id,
                                                    const ca_patch_body& body) {
   std::lock_guard<std::mutex> guard{writes_};

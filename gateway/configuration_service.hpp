@@ -76,6 +76,10 @@ public:
                                           const import_certificate_body& body);
   result<signed_intermediate> sign_intermediate(const std::string& id,
                                                 const sign_intermediate_body& body);
+  /// The CRL at a CRL distribution point, by its id (a CA's crl_id).
+  result<crl_record> get_crl(const std::string& crl_id) const;
+  /// The CA's CRLs: its current one, or none before its first is signed.
+  result<std::vector<crl_record>> ca_crls(const std::string& ca_id) const;
 
 private:
   status commit_and_publish(transaction tx);

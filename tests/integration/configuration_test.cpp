@@ -1,5 +1,10 @@
 #include <catch2/catch.hpp>
 
+#include <chrono>
+#include <thread>
+
+#include <openssl/pem.h>
+
 #include "engine/pem.hpp"
 #include "storage/store.hpp"
 #include "tests/integration/api_client.hpp"
@@ -125,7 +130,8 @@ TEST_CASE("a root -> intermediate -> leaf hierarchy built through the API",
           *cli, api + "/certificates",
           csr_body(
               profile,
-              make_csr(alg, {"x.acme.com", "", {"DNS:x.acme.com"}, "", "", "", nullptr}).csr_pem,
+              make_csr(alg, {"x.acme.com", "", {"DNS:x.acme.com"}, "", "", "", nullptr, {}, {}})
+                  .csr_pem,
               R"("attributes":{"ttl":"2y"})"));
       CHECK(too_long.status == 400);
       CHECK(too_long.message()
@@ -257,6 +263,99 @@ TEST_CASE("disabled CAs refuse to issue; CAs in use cannot be deleted", "[integr
   CHECK(del(*cli, cas + "/" + inter).status == 200);
   CHECK(get(*cli, cas + "/" + inter).status == 404);
   CHECK(del(*cli, policies + "/" + policy).status == 200);
+}
+
+namespace {
+
+// GETs a CRL distribution point the way a relying party does: no token.
+std::string fetch_crl(const server_process& server, const std::string& url) {
+  REQUIRE(url.rfind(server.base_url(), 0) == 0);
+  auto anonymous = server.client("");
+  auto res = anonymous->Get(url.substr(server.base_url().size()).c_str());
+  REQUIRE(res);
+  INFO(res->body);
+  REQUIRE(res->status == 200);
+  CHECK(res->get_header_value("Content-Type") == "application/pkix-crl");
+  return res->body;
+}
+
+// A new CA's CRL is signed as its signers start, just after the reply.
+http_reply await_crls(httplib::Client& cli, const std::string& ca_id) {
+  auto path = cas + "/" + ca_id;
+  path += "/crls";
+  for (int i = 0; i < 500; ++i) {
+    auto crls = get(cli, path);
+    REQUIRE(crls.status == 200);
+    if (crls.body != "[]")
+      return crls;
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  }
+  FAIL("no CRL within 5 s of the CA's creation");
+  return {};
+}
+
+} // namespace
+
+TEST_CASE("CRL distribution points serve signed CRLs that OpenSSL checks the chain with",
+          "[integration][crl]") {
+  temp_dir dir;
+  std::string crl_path;
+  std::string crl_der;
+  {
+    server_process server{dir.path()};
+    auto cli = server.client();
+    auto made = make_csr(key_algorithm::ec_p256);
+    auto leaf =
+        post_json(*cli, api + "/certificates", csr_body(default_profile_id(*cli), made.csr_pem));
+    REQUIRE(leaf.status == 200);
+    auto leaf_pem = leaf.str("/certificate/certificate");
+    auto chain = leaf.str("/certificate/certificateChain");
+    auto crl_url = crl_distribution_url(leaf_pem);
+    crl_path = crl_url.substr(server.base_url().size());
+    crl_der = fetch_crl(server, crl_url);
+    auto root_crl = fetch_crl(server, crl_distribution_url(split_pem_blocks(chain).front()));
+    // Every certificate of the chain checked against its issuer's CRL.
+    CHECK(verify_chain_with_crls(leaf_pem, chain, {crl_der, root_crl}, true) == "");
+    CHECK(verify_chain_with_crls(leaf_pem, chain, {crl_der}, true)
+          == "unable to get certificate CRL");
+    // Infisical's older path serves the same CRL.
+    CHECK(fetch_crl(server, crl_url.substr(0, crl_url.size() - 4)) == crl_der);
+
+    // The issuing CA lists it, as PEM, under the id in the URL.
+    auto crl_id = crl_url.substr(crl_url.size() - 40, 36);
+    auto ca_id =
+        get(*cli, api + "/certificate-profiles/slug/default").str("/certificateProfile/caId");
+    auto listed = get(*cli, cas + "/" + ca_id + "/crls");
+    REQUIRE(listed.status == 200);
+    CHECK(listed.str("/0/id") == crl_id);
+    CHECK(listed.str("/0/crl") == pem_encode("X509 CRL", crl_der));
+    CHECK(server.client("")->Get((cas + "/" + ca_id + "/crls").c_str())->status == 401);
+
+    // Unknown and malformed ids.
+    auto anonymous = server.client("");
+    auto unknown = anonymous->Get((api + "/crl/01a2530b-553c-7005-8c16-b837e5f27300/der").c_str());
+    REQUIRE(unknown);
+    CHECK(unknown->status == 404);
+    CHECK(to_reply(unknown).message()
+          == "CRL with ID '01a2530b-553c-7005-8c16-b837e5f27300' not found");
+    CHECK(anonymous->Get((api + "/crl/not-a-uuid/der").c_str())->status == 422);
+
+    // A CA created through the API gets its CRL as its signers start.
+    auto root = create(*cli, cas, root_body("crl-root", "EC_secp384r1"), "/id");
+    auto root_crls = await_crls(*cli, root);
+    auto root_cert =
+        certificate_from_pem(get(*cli, cas + "/" + root + "/certificate").str("/certificate"));
+    REQUIRE(root_cert);
+    auto root_crl_pem = root_crls.str("/0/crl");
+    bio_ptr bio{BIO_new_mem_buf(root_crl_pem.data(), static_cast<int>(root_crl_pem.size()))};
+    X509_CRL* parsed = PEM_read_bio_X509_CRL(bio.get(), nullptr, nullptr, nullptr);
+    REQUIRE(parsed != nullptr);
+    CHECK(X509_CRL_verify(parsed, X509_get0_pubkey(root_cert->get())) == 1);
+    X509_CRL_free(parsed);
+  }
+  // A restart serves the CRL it stored: a fresh CRL is not signed again.
+  server_process server{dir.path()};
+  CHECK(fetch_crl(server, server.base_url() + crl_path) == crl_der);
 }
 
 TEST_CASE("self-signed profiles", "[integration][self-signed]") {
