@@ -59,6 +59,8 @@ constexpr std::string_view oid_crl_distribution_points = "\x55\x1d\x1f"sv;
 constexpr std::string_view oid_authority_info_access = "\x2b\x06\x01\x05\x05\x07\x01\x01"sv;
 constexpr std::string_view oid_ca_issuers = "\x2b\x06\x01\x05\x05\x07\x30\x02"sv;
 constexpr std::string_view oid_crl_number = "\x55\x1d\x14"sv;
+constexpr std::string_view oid_crl_reason = "\x55\x1d\x15"sv;
+constexpr uint8_t enumerated_tag = 0x0a;
 
 // In the bit order of ext_key_usage_bit.
 constexpr std::string_view oid_ext_key_usages[] = {
@@ -377,6 +379,22 @@ result<std::string> sign_crl(const issuer_material& issuer, const crl_contents& 
   tbs_content += issuer.name_der;
   tbs_content += der::time(contents.this_update);
   tbs_content += der::time(contents.next_update);
+  if (!contents.revoked.empty()) {
+    std::string entries;
+    entries.reserve(contents.revoked.size() * 64);
+    for (const auto& entry : contents.revoked) {
+      std::string content = der::unsigned_integer(entry.serial);
+      content += der::time(entry.revoked_at);
+      if (entry.reason != revocation_reason::unspecified) {
+        std::string reason;
+        append_extension(reason, oid_crl_reason, false,
+                         der::tlv(enumerated_tag, std::string(1, static_cast<char>(entry.reason))));
+        der::append_tlv(content, der::sequence_tag, reason);
+      }
+      der::append_tlv(entries, der::sequence_tag, content);
+    }
+    der::append_tlv(tbs_content, der::sequence_tag, entries);
+  }
   tbs_content += der::tlv(0xa0, der::tlv(der::sequence_tag, extensions));
   return sign_structure(der::tlv(der::sequence_tag, tbs_content), alg,
                         issuer_context(issuer, alg.hash));

@@ -8,11 +8,13 @@
 #include <cstdint>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "engine/algorithms.hpp"
 #include "engine/error.hpp"
 #include "engine/issuance.hpp"
 #include "engine/openssl_types.hpp"
+#include "engine/revocation.hpp"
 #include "engine/x509_names.hpp"
 
 namespace certmint {
@@ -91,19 +93,26 @@ result<std::string> sign_root(EVP_PKEY* key, std::string_view serial,
 result<std::string> sign_intermediate(const issuer_material& parent, std::string_view subject_spki,
                                       std::string_view serial, const ca_certificate_spec& spec);
 
-/// What a CA's CRL says besides its issuer (RFC 5280 §5.1). certmint does
-/// not revoke yet, so a CRL lists no certificate: it says, signed, that
-/// none of the CA's certificates is revoked, for the CRL distribution point
-/// every certificate carries.
+/// One entry of a CRL.
+struct revoked_certificate {
+  std::string serial; ///< raw bytes
+  int64_t revoked_at = 0;
+  revocation_reason reason = revocation_reason::unspecified;
+};
+
+/// What a CA's CRL says besides its issuer (RFC 5280 §5.1).
 struct crl_contents {
   uint64_t number = 0; ///< cRLNumber: grows with each CRL the CA signs
   int64_t this_update = 0;
   int64_t next_update = 0;
+  std::vector<revoked_certificate> revoked;
 };
 
 /// Signs a v2 CRL with the CA's key and its default hash: issuer, thisUpdate,
-/// nextUpdate, and the extensions authorityKeyIdentifier and cRLNumber
-/// (both required by RFC 5280 §5.2). Returns its DER.
+/// nextUpdate, the revoked certificates (the list is absent when empty, as
+/// RFC 5280 §5.1.2.6 requires; an entry's reasonCode is absent when
+/// unspecified, §5.3.1), and the extensions authorityKeyIdentifier and
+/// cRLNumber (both required by §5.2). Returns its DER.
 result<std::string> sign_crl(const issuer_material& issuer, const crl_contents& contents);
 
 } // namespace certmint

@@ -159,7 +159,7 @@ TEST_CASE("a CA's CRL verifies with OpenSSL and clears its certificates",
     CAPTURE(to_string(ca_alg));
     auto ca = make_ca(ca_alg);
     auto now = unix_now();
-    auto der = sign_crl(ca.intermediate, {300, now, now + 7 * seconds_per_day});
+    auto der = sign_crl(ca.intermediate, {300, now, now + 7 * seconds_per_day, {}});
     REQUIRE(der);
     const auto* p = reinterpret_cast<const unsigned char*>(der->data());
     X509_CRL* crl = d2i_X509_CRL(nullptr, &p, static_cast<long>(der->size()));
@@ -199,13 +199,78 @@ TEST_CASE("a CA's CRL verifies with OpenSSL and clears its certificates",
   }
 }
 
+TEST_CASE("a CRL lists revoked serials with their date and reason", "[engine][builder][crl]") {
+  auto ca = make_ca(key_algorithm::ec_p256);
+  auto now = unix_now();
+  auto leaf_key = generate_key(key_algorithm::ec_p256);
+  auto plan = plan_for(leaf_key->get(), key_algorithm::ec_p256, now);
+  auto revoked_serial = make_serial();
+  auto revoked = sign_leaf(ca.intermediate, revoked_serial, plan);
+  auto kept = sign_leaf(ca.intermediate, make_serial(), plan);
+  REQUIRE(revoked);
+  REQUIRE(kept);
+  // A serial whose top bit is set needs a leading zero; one with leading
+  // zero bytes loses them (INTEGER's shortest form).
+  const std::string high_serial("\x80\x01", 2);
+  const std::string padded_serial("\x00\x00\x05", 3);
+  crl_contents contents{7, now, now + 3600, {}};
+  contents.revoked = {{revoked_serial, now - 30, revocation_reason::key_compromise},
+                      {high_serial, now - 20, revocation_reason::unspecified},
+                      {padded_serial, now - 10, revocation_reason::aa_compromise}};
+  auto der = sign_crl(ca.intermediate, contents);
+  REQUIRE(der);
+  const auto* p = reinterpret_cast<const unsigned char*>(der->data());
+  X509_CRL* crl = d2i_X509_CRL(nullptr, &p, static_cast<long>(der->size()));
+  REQUIRE(crl != nullptr);
+  CHECK(X509_CRL_verify(crl, X509_get0_pubkey(ca.intermediate.certificate.get())) == 1);
+  auto* entries = X509_CRL_get_REVOKED(crl);
+  REQUIRE(sk_X509_REVOKED_num(entries) == 3);
+  auto reason_of = [](X509_REVOKED* entry) {
+    int crit = -1;
+    auto* reason = static_cast<ASN1_ENUMERATED*>(
+        X509_REVOKED_get_ext_d2i(entry, NID_crl_reason, &crit, nullptr));
+    if (reason == nullptr)
+      return -1L;
+    CHECK(crit == 0);
+    auto code = ASN1_ENUMERATED_get(reason);
+    ASN1_ENUMERATED_free(reason);
+    return code;
+  };
+  auto* first = sk_X509_REVOKED_value(entries, 0);
+  CHECK(ASN1_TIME_cmp_time_t(X509_REVOKED_get0_revocationDate(first), now - 30) == 0);
+  CHECK(reason_of(first) == 1);
+  auto* second = sk_X509_REVOKED_value(entries, 1);
+  CHECK(reason_of(second) == -1); // unspecified: no reasonCode (RFC 5280 §5.3.1)
+  CHECK(ASN1_INTEGER_get(X509_REVOKED_get0_serialNumber(second)) == 0x8001);
+  auto* third = sk_X509_REVOKED_value(entries, 2);
+  CHECK(reason_of(third) == 10);
+  CHECK(ASN1_INTEGER_get(X509_REVOKED_get0_serialNumber(third)) == 5);
+  X509_CRL_free(crl);
+
+  CHECK(test::verify_chain_with_crls(pem_encode("CERTIFICATE", *revoked), ca.chain(), {*der},
+                                     false)
+        == "certificate revoked");
+  CHECK(test::verify_chain_with_crls(pem_encode("CERTIFICATE", *kept), ca.chain(), {*der}, false)
+        == "");
+}
+
+TEST_CASE("revocation reasons are read by their Infisical names", "[engine][crl]") {
+  CHECK(parse_revocation_reason("KEY_COMPROMISE") == revocation_reason::key_compromise);
+  CHECK(parse_revocation_reason("A_A_COMPROMISE") == revocation_reason::aa_compromise);
+  CHECK(static_cast<int>(*parse_revocation_reason("PRIVILEGE_WITHDRAWN")) == 9);
+  CHECK_FALSE(parse_revocation_reason("REMOVE_FROM_CRL"));
+  CHECK_FALSE(parse_revocation_reason("key_compromise"));
+  CHECK_FALSE(parse_revocation_reason(""));
+  CHECK(revocation_reason_names().size() == 9);
+}
+
 TEST_CASE("a CRL number is encoded as a positive INTEGER of any size", "[engine][builder][crl]") {
   auto ca = make_ca(key_algorithm::ec_p256);
   auto now = unix_now();
   for (uint64_t n :
        {uint64_t{1}, uint64_t{127}, uint64_t{128}, uint64_t{65536}, uint64_t{0xffffffffffffffff}}) {
     CAPTURE(n);
-    auto der = sign_crl(ca.intermediate, {n, now, now + 60});
+    auto der = sign_crl(ca.intermediate, {n, now, now + 60, {}});
     REQUIRE(der);
     const auto* p = reinterpret_cast<const unsigned char*>(der->data());
     X509_CRL* crl = d2i_X509_CRL(nullptr, &p, static_cast<long>(der->size()));
