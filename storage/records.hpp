@@ -13,6 +13,7 @@
 
 #include "engine/issuance.hpp"
 #include "engine/policy.hpp"
+#include "engine/revocation.hpp"
 
 namespace certmint {
 
@@ -107,6 +108,18 @@ struct ca_record {
   std::string csr_pem; ///< pending intermediates: the CSR for the external parent
   int64_t created_at = 0;
   int64_t updated_at = 0;
+};
+
+/// A revoked certificate: what its CA's CRLs list. The certificate record
+/// says `revoked`; this holds when and why.
+struct revocation_record {
+  std::string certificate_id;
+  std::string ca_id;
+  std::string serial; ///< raw bytes
+  int64_t revoked_at = 0;
+  revocation_reason reason = revocation_reason::unspecified;
+  int64_t not_after = 0;  ///< the certificate's: CRLs drop the entry a while after it
+  std::string revoked_by; ///< identity name
 };
 
 /// The CRL a CA signed last, served at its CRL distribution point (the
@@ -290,6 +303,10 @@ template <class F> void fields(F& f, ca_record& x) {
   f(x.id, x.name, x.friendly_name, x.type, x.status, x.parent_id, x.key_alg, x.sealed_key,
     x.public_key_der, x.certificate_der, x.ca_cert_id, x.crl_id, x.parent_chain_der, x.subject,
     x.path_length, x.not_before, x.not_after, x.serial, x.csr_pem, x.created_at, x.updated_at);
+}
+
+template <class F> void fields(F& f, revocation_record& x) {
+  f(x.certificate_id, x.ca_id, x.serial, x.revoked_at, x.reason, x.not_after, x.revoked_by);
 }
 
 template <class F> void fields(F& f, crl_record& x) {

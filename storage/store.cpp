@@ -49,6 +49,7 @@ constexpr const char* column_names[column_count] = {
     "approval_expiry",
     "counters",
     "crls",
+    "revocations",
 };
 
 constexpr std::string_view format_key = "format";

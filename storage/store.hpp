@@ -42,6 +42,7 @@ namespace certmint {
 ///   counters        counter name -> 8-byte little-endian count (written by
 ///                   the storage writer; builds before wrote merge operands)
 ///   crls            CRL id (a CA's crl_id)             -> crl_record
+///   revocations     CA id + raw serial bytes           -> revocation_record
 enum class column : uint8_t {
   requests,
   certificates,
@@ -59,9 +60,10 @@ enum class column : uint8_t {
   approval_expiry,
   counters,
   crls,
+  revocations,
 };
 
-inline constexpr size_t column_count = 16;
+inline constexpr size_t column_count = 17;
 
 /// The layout version of a data directory (meta key "format"). A directory
 /// written by another layout is refused at open with a clear message

@@ -33,6 +33,7 @@ constexpr std::pair<char, round_trip_function> decoders[] = {
     {'C', round_trip<certmint::certificate_record>},
     {'A', round_trip<certmint::ca_record>},
     {'L', round_trip<certmint::crl_record>},
+    {'X', round_trip<certmint::revocation_record>},
     {'P', round_trip<certmint::policy_record>},
     {'F', round_trip<certmint::profile_record>},
     {'I', round_trip<certmint::identity_record>},

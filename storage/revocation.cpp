@@ -1,0 +1,47 @@
+#include "storage/revocation.hpp"
+
+#include <utility>
+
+namespace certmint {
+
+transaction revoke_certificate(certificate_record cert, std::string stored,
+                               const revocation_record& revocation, failure on_changed) {
+  transaction tx;
+  tx.expect_value(column::certificates, cert.id, std::move(stored), std::move(on_changed));
+  cert.status = certificate_status::revoked;
+  tx.put(column::certificates, cert.id, cert);
+  tx.put(column::revocations, serial_index_key(cert.ca_id, cert.serial), revocation);
+  return tx;
+}
+
+result<std::optional<revocation_record>> find_revocation(const store& db,
+                                                         const certificate_record& cert) {
+  if (cert.status != certificate_status::revoked)
+    return std::optional<revocation_record>{};
+  return db.get_record<revocation_record>(column::revocations,
+                                          serial_index_key(cert.ca_id, cert.serial));
+}
+
+result<std::vector<revocation_record>> ca_revocations(const store& db, std::string_view ca_id,
+                                                      int64_t expired_since) {
+  std::vector<revocation_record> out;
+  status failed;
+  auto scanned =
+      db.scan_prefix(column::revocations, ca_id, [&](std::string_view, std::string_view value) {
+        auto revocation = decode_record<revocation_record>(value);
+        if (!revocation) {
+          failed = std::move(revocation).error();
+          return false;
+        }
+        if (revocation->not_after >= expired_since)
+          out.push_back(std::move(*revocation));
+        return true;
+      });
+  if (!scanned)
+    return std::move(scanned).error();
+  if (!failed)
+    return std::move(failed).error();
+  return out;
+}
+
+} // namespace certmint
