@@ -85,14 +85,17 @@ using key_pool_actor = caf::typed_actor<
 using key_maker_actor =
     caf::typed_actor<caf::replies_to<atom::make_key, key_algorithm>::with<pooled_key>>;
 
-/// Keeps a signed CRL of every CA with signers at the CA's CRL
-/// distribution point: signs one when a CA gets signers, and re-signs each
-/// well before its nextUpdate. Off the issuance path: it sends a signer
-/// one message a day per CA.
+/// Keeps a signed CRL of every CA with a certificate at the CA's CRL
+/// distribution point: signs one when a CA gets signers or revokes a
+/// certificate, and re-signs each well before its nextUpdate. Off the
+/// issuance path: it sends a signer one message a day per CA, and one per
+/// burst of revocations.
 using crl_publisher_actor = caf::typed_actor<
     // The CA got signers (created, enabled, given a certificate, or found
     // at start): sign its CRL unless the stored one is fresh.
     caf::reacts_to<atom::publish, std::string>,
+    // The CA revoked a certificate: sign its CRL now.
+    caf::reacts_to<atom::revoked, std::string>,
     // Internal: re-sign every CRL that is due.
     caf::reacts_to<atom::sweep>>;
 

@@ -18,6 +18,7 @@ CERTMINT_ADD_ATOM(sign, "sign")   // request actor -> signer: sign a planned lea
 CERTMINT_ADD_ATOM(sign_ca, "signca")   // configuration -> signer: sign a subordinate CA
 CERTMINT_ADD_ATOM(sign_crl, "signcrl") // CRL publisher -> signer: sign the CA's CRL
 CERTMINT_ADD_ATOM(publish, "publish")  // node -> CRL publisher: a CA may need a CRL
+CERTMINT_ADD_ATOM(revoked, "revoked")  // gateway -> CRL publisher: a CA revoked a certificate
 CERTMINT_ADD_ATOM(commit, "commit")    // anyone -> storage writer: apply a transaction
 CERTMINT_ADD_ATOM(batch, "batch")      // storage writer -> itself: write what is queued
 CERTMINT_ADD_ATOM(flush, "flush")      // shutdown -> storage writer: write everything now

@@ -26,6 +26,9 @@ struct crl_publisher_options {
   /// How often every CA's CRL is looked at.
   std::chrono::milliseconds sweep_interval{std::chrono::minutes{10}};
   std::chrono::milliseconds timeout{std::chrono::seconds{30}};
+  /// The URLs a signer's material carries (unused for CRLs, but the
+  /// material is the one signers are made from).
+  std::string public_url;
 };
 
 struct crl_publisher_state {
@@ -36,13 +39,18 @@ struct crl_publisher_state {
   /// CAs whose CRL is being signed or written: one at a time per CA, so
   /// two CRLs never share a number.
   std::unordered_set<std::string> in_flight;
+  /// CAs that revoked a certificate while their CRL was in flight: signed
+  /// again as soon as it lands, so the revocation is listed.
+  std::unordered_set<std::string> stale;
   static inline const char* name = "crl-publisher";
 };
 
 /// Sweeps once at start (a CRL that lapsed while the server was down is
 /// re-signed first), then every `sweep_interval`. A CRL is stored by a
 /// compare-and-set on the one it replaces; a failed signature or write is
-/// retried by the next sweep.
+/// retried by the next sweep. A CA without signers (disabled) has its CRL
+/// signed by a signer made for that one CRL: its certificates are still
+/// valid, and revocable.
 crl_publisher_actor::behavior_type
 crl_publisher(crl_publisher_actor::stateful_pointer<crl_publisher_state> self,
               std::shared_ptr<const store> db, storage_writer_actor writer,

@@ -47,7 +47,9 @@ result<std::unique_ptr<node>> node::start(caf::actor_system& sys, std::shared_pt
   out->writer_ = spawn_storage_writer(sys, db);
   out->expirer_ = spawn_approval_expirer(sys, db, out->writer_, options.approval_sweep_interval);
   // It sweeps at start: the CAs whose signers started above get their CRL.
-  out->crl_publisher_ = spawn_crl_publisher(sys, db, out->writer_, out->signers_, options.crl);
+  auto crl_options = options.crl;
+  crl_options.public_url = options.public_url;
+  out->crl_publisher_ = spawn_crl_publisher(sys, db, out->writer_, out->signers_, crl_options);
   auto services = std::make_shared<issuance_services>();
   for (size_t i = 0; i < options.signers_per_ca; ++i)
     out->urgent_key_makers_.push_back(spawn_key_maker(sys, false));
@@ -107,6 +109,11 @@ status node::start_signers(const ca_record& ca) {
   if (crl_publisher_)
     caf::anon_send(crl_publisher_, atom::publish_v, ca.id);
   return {};
+}
+
+void node::revoked(const std::string& ca_id) {
+  if (crl_publisher_)
+    caf::anon_send(crl_publisher_, atom::revoked_v, ca_id);
 }
 
 void node::stop_signers(const std::string& ca_id) {

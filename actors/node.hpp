@@ -68,6 +68,9 @@ public:
   /// other CAs get none.
   status start_signers(const ca_record& ca);
 
+  /// A certificate of the CA was revoked (durably): its CRL is signed again.
+  void revoked(const std::string& ca_id);
+
   /// Stops the CA's signers; its requests fail with errc::unavailable.
   void stop_signers(const std::string& ca_id);
 

@@ -31,6 +31,10 @@ status actor_bridge::start_signers(const ca_record& ca) {
   return actors_.start_signers(ca);
 }
 
+void actor_bridge::revoked(const std::string& ca_id) {
+  actors_.revoked(ca_id);
+}
+
 void actor_bridge::stop_signers(const std::string& ca_id) {
   actors_.stop_signers(ca_id);
 }

@@ -54,6 +54,10 @@ public:
   status start_signers(const ca_record& ca);
   void stop_signers(const std::string& ca_id);
 
+  /// A certificate of the CA was revoked (durably): its CRL is signed
+  /// again, in the background.
+  void revoked(const std::string& ca_id);
+
   /// Has the CA's signers sign a subordinate CA certificate.
   result<std::string> sign_ca(const std::string& ca_id, ca_signing_order order);
 

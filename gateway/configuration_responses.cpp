@@ -228,10 +228,10 @@ std::string render_profile_page(const page<profile_record>& profiles,
   return w.take();
 }
 
-std::string render_profile_certificates(const page<certificate_record>& certificates) {
+std::string render_profile_certificates(const page<listed_certificate>& certificates) {
   json_writer w;
   w.begin_object().key("certificates").begin_array();
-  for (const auto& cert : certificates.items)
+  for (const auto& [cert, revocation] : certificates.items) {
     w.begin_object()
         .key("id")
         .value(cert.id)
@@ -245,11 +245,13 @@ std::string render_profile_certificates(const page<certificate_record>& certific
         .value(format_iso8601(cert.not_before))
         .key("notAfter")
         .value(format_iso8601(cert.not_after))
-        .key("revokedAt")
-        .null()
-        .key("createdAt")
-        .value(format_iso8601(cert.created_at))
-        .end_object();
+        .key("revokedAt");
+    if (revocation)
+      w.value(format_iso8601(revocation->revoked_at));
+    else
+      w.null();
+    w.key("createdAt").value(format_iso8601(cert.created_at)).end_object();
+  }
   w.end_array().key("totalCount").value(static_cast<int64_t>(certificates.total)).end_object();
   return w.take();
 }

@@ -17,7 +17,7 @@ std::string render_policy_page(const page<policy_record>& policies);
 std::string render_profile(const profile_record& profile, const catalog_snapshot& snapshot);
 std::string render_profile_page(const page<profile_record>& profiles,
                                 const catalog_snapshot& snapshot);
-std::string render_profile_certificates(const page<certificate_record>& certificates);
+std::string render_profile_certificates(const page<listed_certificate>& certificates);
 
 /// The CA object (no wrapper), and the list of them.
 std::string render_ca(const ca_record& ca);

@@ -354,12 +354,12 @@ result<profile_record> configuration_service::delete_profile(const std::string& 
   return profile;
 }
 
-result<page<certificate_record>> configuration_service::profile_certificates(const std::string& id,
+result<page<listed_certificate>> configuration_service::profile_certificates(const std::string& id,
                                                                              size_t offset,
                                                                              size_t limit) const {
   if (auto profile = get_profile(id); !profile)
     return std::move(profile).error();
-  page<certificate_record> out;
+  page<listed_certificate> out;
   std::vector<std::string> ids;
   auto scanned = db_->scan_prefix(column::profile_certificates, id,
                                   [&](std::string_view key, std::string_view) {
@@ -373,8 +373,12 @@ result<page<certificate_record>> configuration_service::profile_certificates(con
     auto cert = db_->get_record<certificate_record>(column::certificates, ids[i]);
     if (!cert)
       return std::move(cert).error();
-    if (*cert)
-      out.items.push_back(std::move(**cert));
+    if (!*cert)
+      continue;
+    auto revocation = find_revocation(*db_, **cert);
+    if (!revocation)
+      return std::move(revocation).error();
+    out.items.push_back({std::move(**cert), std::move(*revocation)});
   }
   return out;
 }

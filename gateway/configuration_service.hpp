@@ -11,6 +11,7 @@
 #include "gateway/policy_parser.hpp"
 #include "gateway/profile_parser.hpp"
 #include "storage/records.hpp"
+#include "storage/revocation.hpp"
 
 namespace certmint {
 
@@ -63,7 +64,7 @@ public:
   result<profile_record> get_profile_by_slug(const std::string& slug) const;
   result<profile_record> update_profile(const std::string& id, const profile_body& body);
   result<profile_record> delete_profile(const std::string& id);
-  result<page<certificate_record>> profile_certificates(const std::string& id, size_t offset,
+  result<page<listed_certificate>> profile_certificates(const std::string& id, size_t offset,
                                                         size_t limit) const;
 
   result<ca_record> create_ca(const ca_create_body& body);

@@ -20,9 +20,11 @@
 #include "gateway/json_writer.hpp"
 #include "gateway/request_search_parser.hpp"
 #include "gateway/responses.hpp"
+#include "gateway/revocation_routes.hpp"
 #include "storage/catalog.hpp"
 #include "storage/request_index.hpp"
 #include "storage/request_search.hpp"
+#include "storage/revocation.hpp"
 #include "storage/store.hpp"
 
 namespace certmint {
@@ -381,10 +383,14 @@ struct http_server::impl {
     auto cert = load_certificate(res, req.param(0), who);
     if (!cert)
       return;
+    auto revocation = find_revocation(*db, *cert);
+    if (!revocation)
+      return respond->fail(res, std::move(revocation).error());
     auto snapshot = configuration->current();
-    respond->json(
-        res, 200,
-        render_certificate(*cert, snapshot->ca(cert->ca_id), snapshot->profile(cert->profile_id)));
+    respond->json(res, 200,
+                  render_certificate(*cert, snapshot->ca(cert->ca_id),
+                                     snapshot->profile(cert->profile_id),
+                                     *revocation ? &**revocation : nullptr));
   }
 
   void get_certificate_body(const http_request& req, http_response& res,
@@ -460,6 +466,7 @@ struct http_server::impl {
     add_configuration_routes(rt, r, *config, configuration);
     add_identity_routes(rt, r, db, *bridge);
     add_approval_routes(rt, r, db, configuration, *bridge, options.approval_min_ttl_s);
+    add_revocation_routes(rt, r, db, *bridge);
   }
 
   // Runs a handler where its route says, and answers through the exchange.

@@ -191,7 +191,7 @@ std::string render_request_page(const std::vector<listed_request>& requests, uin
 }
 
 std::string render_certificate(const certificate_record& cert, const ca_view* ca,
-                               const profile_record* profile) {
+                               const profile_record* profile, const revocation_record* revocation) {
   json_writer w;
   w.begin_object().key("certificate").begin_object();
   w.key("id").value(cert.id);
@@ -208,7 +208,13 @@ std::string render_certificate(const certificate_record& cert, const ca_view* ca
   w.key("altNames").value(alt_names_text(cert.sans));
   w.key("notBefore").value(format_iso8601(cert.not_before));
   w.key("notAfter").value(format_iso8601(cert.not_after));
-  w.key("revokedAt").null().key("revocationReason").null();
+  if (revocation != nullptr)
+    w.key("revokedAt")
+        .value(format_iso8601(revocation->revoked_at))
+        .key("revocationReason")
+        .value(static_cast<int64_t>(revocation->reason));
+  else
+    w.key("revokedAt").null().key("revocationReason").null();
   w.key("keyUsages").string_array(key_usage_names(cert.key_usages));
   w.key("extendedKeyUsages").string_array(ext_key_usage_names(cert.ext_key_usages));
   w.key("keyAlgorithm").value(to_string(cert.key_alg));

@@ -41,9 +41,9 @@ struct listed_request {
 std::string render_request_page(const std::vector<listed_request>& requests, uint64_t total,
                                 const std::string& next_cursor);
 
-/// Response of GET /certificates/:id.
+/// Response of GET /certificates/:id; `revocation` for a revoked one.
 std::string render_certificate(const certificate_record& cert, const ca_view* ca,
-                               const profile_record* profile);
+                               const profile_record* profile, const revocation_record* revocation);
 
 /// Response of GET /certificates/:id/certificate.
 std::string render_certificate_body(const certificate_record& cert, const ca_view* ca);

@@ -6,6 +6,7 @@
 #include <thread>
 
 #include <caf/actor_system.hpp>
+#include <caf/scoped_actor.hpp>
 #include <caf/send.hpp>
 
 #include <openssl/x509.h>
@@ -20,6 +21,7 @@
 #include "storage/ca_factory.hpp"
 #include "storage/ca_material.hpp"
 #include "storage/key_sealer.hpp"
+#include "storage/revocation.hpp"
 #include "storage/store.hpp"
 #include "tests/support/test_pki.hpp"
 
@@ -106,8 +108,7 @@ struct publisher_world {
 
 } // namespace
 
-TEST_CASE("the CRL publisher signs a CRL for each CA with signers and re-signs it when due",
-          "[actors][crl]") {
+TEST_CASE("the CRL publisher signs a CRL for each CA and re-signs it when due", "[actors][crl]") {
   publisher_world world;
   auto& db = world.db;
   auto active = stored_root(*db, "Active Root");
@@ -132,10 +133,10 @@ TEST_CASE("the CRL publisher signs a CRL for each CA with signers and re-signs i
   REQUIRE(later);
   CHECK(later->this_update >= first->this_update + 2);
   check_signed_by(*later, active);
-  // A CA without signers (disabled) gets none, even when told to publish.
-  caf::anon_send(publisher, atom::publish_v, without_signers.id);
-  std::this_thread::sleep_for(std::chrono::milliseconds(300));
-  CHECK_FALSE(stored_crl(*db, without_signers));
+  // A CA without signers (disabled) gets its CRL from a signer made for it.
+  auto spare = await_crl(*db, without_signers, 1);
+  REQUIRE(spare);
+  check_signed_by(*spare, without_signers);
   caf::anon_send_exit(publisher, caf::exit_reason::user_shutdown);
 }
 
@@ -157,4 +158,51 @@ TEST_CASE("a fresh CRL is not signed again when the publisher is told or restart
   CHECK(now->number == 1);
   CHECK(now->der == first->der);
   caf::anon_send_exit(again, caf::exit_reason::user_shutdown);
+}
+
+TEST_CASE("a revocation has the CA's CRL signed at once, listing it", "[actors][crl]") {
+  publisher_world world;
+  auto ca = stored_root(*world.db, "Root");
+  world.start_signer(ca);
+  auto publisher = world.publisher({});
+  REQUIRE(await_crl(*world.db, ca, 1));
+
+  // Revoked through the storage writer, as the gateway does; a burst of
+  // notices is signed as few CRLs, the last listing every revocation.
+  caf::scoped_actor self{world.sys};
+  for (int i = 0; i < 3; ++i) {
+    certificate_record cert;
+    cert.id = "cert-" + std::to_string(i);
+    cert.ca_id = ca.id;
+    cert.serial = std::string(1, static_cast<char>(0x10 + i));
+    cert.not_after = unix_now() + 3600;
+    transaction put;
+    put.put(column::certificates, cert.id, cert);
+    self->request(world.writer, std::chrono::seconds(10), atom::commit_v, std::move(put))
+        .receive([](caf::ok_atom) {}, [](caf::error& err) { FAIL(to_string(err)); });
+    revocation_record revocation{
+        cert.id,        ca.id, cert.serial, unix_now(), revocation_reason::key_compromise,
+        cert.not_after, "ops"};
+    auto tx = revoke_certificate(cert, encode_record(cert), revocation,
+                                 make_failure(errc::bad_request, "already revoked"));
+    self->request(world.writer, std::chrono::seconds(10), atom::commit_v, std::move(tx))
+        .receive([](caf::ok_atom) {}, [](caf::error& err) { FAIL(to_string(err)); });
+    caf::anon_send(publisher, atom::revoked_v, ca.id);
+  }
+  std::optional<crl_record> listing;
+  for (int i = 0; i < 1000 && !listing; ++i) {
+    auto crl = stored_crl(*world.db, ca);
+    const auto* p = reinterpret_cast<const unsigned char*>(crl->der.data());
+    X509_CRL* parsed = d2i_X509_CRL(nullptr, &p, static_cast<long>(crl->der.size()));
+    REQUIRE(parsed != nullptr);
+    if (sk_X509_REVOKED_num(X509_CRL_get_REVOKED(parsed)) == 3)
+      listing = crl;
+    X509_CRL_free(parsed);
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  }
+  REQUIRE(listing);
+  CHECK(listing->number >= 2);
+  CHECK(listing->number <= 4);
+  check_signed_by(*listing, ca);
+  caf::anon_send_exit(publisher, caf::exit_reason::user_shutdown);
 }

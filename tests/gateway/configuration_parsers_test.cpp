@@ -3,6 +3,7 @@
 #include "gateway/ca_parser.hpp"
 #include "gateway/policy_parser.hpp"
 #include "gateway/profile_parser.hpp"
+#include "gateway/revocation_parser.hpp"
 #include "tests/support/validation_issues.hpp"
 
 using namespace certmint;
@@ -152,4 +153,36 @@ TEST_CASE("CA bodies", "[gateway][ca-parser][malformed]") {
   CHECK(has(issues_of(parse_import_certificate_body(R"({"certificate":""})", import)),
             "String must contain at least 1 character(s)"));
   CHECK(parse_ca_patch_body("[", *std::make_unique<ca_patch_body>())->code == errc::bad_request);
+}
+
+TEST_CASE("revocation bodies name one of Infisical's reasons", "[gateway][revocation-parser]") {
+  auto reason = revocation_reason::unspecified;
+  REQUIRE_FALSE(parse_revocation_body(R"({"revocationReason":"KEY_COMPROMISE"})", reason));
+  CHECK(reason == revocation_reason::key_compromise);
+  REQUIRE_FALSE(parse_revocation_body(R"({"revocationReason":"A_A_COMPROMISE"})", reason));
+  CHECK(reason == revocation_reason::aa_compromise);
+}
+
+TEST_CASE("malformed revocation bodies", "[gateway][revocation-parser][malformed]") {
+  auto reason = revocation_reason::superseded;
+  CHECK(parse_revocation_body("", reason)->code == errc::bad_request);
+  CHECK(parse_revocation_body("{", reason)->code == errc::bad_request);
+  CHECK(has(issues_of(parse_revocation_body("{}", reason)), "Required"));
+  CHECK(has(issues_of(parse_revocation_body(R"({"revocationReason":1})", reason)),
+            "Expected string, received number"));
+  CHECK(has(issues_of(parse_revocation_body(R"({"revocationReason":null})", reason)),
+            "Expected string, received null"));
+  CHECK(has(issues_of(parse_revocation_body("[]", reason)), "Expected object, received array"));
+  auto unknown = issues_of(parse_revocation_body(R"({"revocationReason":"REMOVE_FROM_CRL"})", reason));
+  REQUIRE(unknown.size() == 1);
+  CHECK(unknown[0].rfind("Invalid enum value. Expected 'UNSPECIFIED' | 'KEY_COMPROMISE'", 0) == 0);
+  CHECK(has(issues_of(parse_revocation_body(
+                R"({"revocationReason":"SUPERSEDED","reason":"SUPERSEDED"})", reason)),
+            "Unrecognized key(s) in object: 'reason'"));
+  CHECK(has(issues_of(parse_revocation_body(
+                R"({"revocationReason":"SUPERSEDED","revocationReason":"KEY_COMPROMISE"})",
+                reason)),
+            "Duplicate key 'revocationReason': a member may appear once"));
+  // Nothing refused changed the reason the caller holds.
+  CHECK(reason == revocation_reason::superseded);
 }

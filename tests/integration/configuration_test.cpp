@@ -358,6 +358,119 @@ TEST_CASE("CRL distribution points serve signed CRLs that OpenSSL checks the cha
   CHECK(fetch_crl(server, server.base_url() + crl_path) == crl_der);
 }
 
+namespace {
+
+// The CRL at `url` once it lists `count` certificates (up to 5 s: the CA's
+// CRL is signed again just after a revocation is answered).
+std::string await_listing(const server_process& server, const std::string& url, int count) {
+  for (int i = 0; i < 500; ++i) {
+    auto der = fetch_crl(server, url);
+    const auto* p = reinterpret_cast<const unsigned char*>(der.data());
+    X509_CRL* crl = d2i_X509_CRL(nullptr, &p, static_cast<long>(der.size()));
+    REQUIRE(crl != nullptr);
+    auto listed = sk_X509_REVOKED_num(X509_CRL_get_REVOKED(crl));
+    X509_CRL_free(crl);
+    if (listed == count)
+      return der;
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  }
+  FAIL("the CRL did not list " << count << " certificates within 5 s");
+  return {};
+}
+
+std::string revoke_body(const char* reason) {
+  return std::string{R"({"revocationReason":")"} + reason + R"("})";
+}
+
+} // namespace
+
+TEST_CASE("a revoked certificate is listed on its CA's CRL and OpenSSL refuses it",
+          "[integration][revoke]") {
+  temp_dir dir;
+  std::string revoked_id;
+  std::string crl_path;
+  {
+    server_process server{dir.path()};
+    auto admin = server.client();
+    auto profile = default_profile_id(*admin);
+    auto [issuer_token, issuer_id] = make_token(*admin, "pipeline", R"(["issue"])");
+    auto [other_token, other_id] = make_token(*admin, "other-pipeline", R"(["issue"])");
+    auto [reader_token, reader_id] = make_token(*admin, "auditor", R"(["read"])");
+    auto [manager_token, manager_id] = make_token(*admin, "operator", R"(["manage"])");
+    auto issuer = server.client(issuer_token);
+    auto issue = [&](httplib::Client& cli) {
+      auto reply = post_json(cli, api + "/certificates",
+                             csr_body(profile, make_csr(key_algorithm::ec_p256).csr_pem));
+      REQUIRE(reply.status == 200);
+      return reply;
+    };
+    auto leaf = issue(*issuer);
+    auto leaf_pem = leaf.str("/certificate/certificate");
+    auto chain = leaf.str("/certificate/certificateChain");
+    auto id = leaf.str("/certificate/certificateId");
+    auto crl_url = crl_distribution_url(leaf_pem);
+    crl_path = crl_url.substr(server.base_url().size());
+    auto root_crl = fetch_crl(server, crl_distribution_url(split_pem_blocks(chain).front()));
+    CHECK(verify_chain_with_crls(leaf_pem, chain, {fetch_crl(server, crl_url), root_crl}, true)
+          == "");
+
+    // Who may: the identity whose request it was, `manage`, `admin`.
+    auto path = api + "/certificates/" + id + "/revoke";
+    check_denied(post_json(*server.client(other_token), path, revoke_body("SUPERSEDED")),
+                 "You are not allowed to revoke on Certificates");
+    check_denied(post_json(*server.client(reader_token), path, revoke_body("SUPERSEDED")),
+                 "You are not allowed to revoke on Certificates");
+    auto bad = post_json(*issuer, path, revoke_body("REMOVE_FROM_CRL"));
+    CHECK(bad.status == 422);
+    auto revoked = post_json(*issuer, path, revoke_body("KEY_COMPROMISE"));
+    INFO(revoked.body);
+    REQUIRE(revoked.status == 200);
+    CHECK(revoked.str("/message") == "Successfully revoked certificate");
+    CHECK(revoked.str("/serialNumber") == leaf.str("/certificate/serialNumber"));
+    auto again = post_json(*issuer, path, revoke_body("KEY_COMPROMISE"));
+    CHECK(again.status == 400);
+    CHECK(again.message() == "The certificate has already been revoked");
+
+    // The CRL lists it, and OpenSSL refuses the certificate.
+    auto listing = await_listing(server, crl_url, 1);
+    CHECK(verify_chain_with_crls(leaf_pem, chain, {listing, root_crl}, true)
+          == "certificate revoked");
+    auto shown = get(*issuer, api + "/certificates/" + id);
+    CHECK(shown.str("/certificate/status") == "revoked");
+    CHECK(shown.str("/certificate/revokedAt") == revoked.str("/revokedAt"));
+    CHECK(shown.json.at_pointer("/certificate/revocationReason").get_int64().value() == 1);
+    auto listed = get(*admin, api + "/certificate-profiles/" + profile + "/certificates");
+    CHECK(listed.str("/certificates/0/status") == "revoked");
+    CHECK(listed.str("/certificates/0/revokedAt") == revoked.str("/revokedAt"));
+
+    // `manage` revokes anyone's; a disabled CA still signs its CRL.
+    auto second = issue(*admin);
+    auto ca_id =
+        get(*admin, api + "/certificate-profiles/" + profile).str("/certificateProfile/caId");
+    REQUIRE(patch_json(*admin, cas + "/" + ca_id, R"({"status":"disabled"})").status == 200);
+    auto by_manager =
+        post_json(*server.client(manager_token),
+                  api + "/certificates/" + second.str("/certificate/certificateId") + "/revoke",
+                  revoke_body("CESSATION_OF_OPERATION"));
+    CHECK(by_manager.status == 200);
+    await_listing(server, crl_url, 2);
+
+    // Unknown and malformed ids.
+    auto unknown =
+        post_json(*admin, api + "/certificates/01a2530b-553c-7005-8c16-b837e5f27300/revoke",
+                  revoke_body("UNSPECIFIED"));
+    CHECK(unknown.status == 404);
+    CHECK(post_json(*admin, api + "/certificates/x/revoke", revoke_body("UNSPECIFIED")).status
+          == 422);
+    revoked_id = id;
+  }
+  // After a restart: still revoked, still listed.
+  server_process server{dir.path()};
+  CHECK(get(*server.client(), api + "/certificates/" + revoked_id).str("/certificate/status")
+        == "revoked");
+  await_listing(server, server.base_url() + crl_path, 2);
+}
+
 TEST_CASE("self-signed profiles", "[integration][self-signed]") {
   temp_dir dir;
   server_process server{dir.path()};
@@ -386,6 +499,13 @@ TEST_CASE("self-signed profiles", "[integration][self-signed]") {
                        csr_body(profile, make_csr(key_algorithm::ec_p256).csr_pem));
   CHECK(csr.status == 400);
   CHECK(csr.message() == "Self-signed certificates are not supported for CSR signing");
+  // No CA publishes a CRL for a self-signed certificate.
+  auto revoke =
+      post_json(*cli, api + "/certificates/" + reply.str("/certificate/certificateId") + "/revoke",
+                revoke_body("KEY_COMPROMISE"));
+  CHECK(revoke.status == 400);
+  CHECK(revoke.message()
+        == "A self-signed certificate cannot be revoked: no CA publishes a CRL for it");
 }
 
 TEST_CASE("policy and profile validation errors", "[integration][policy][profile]") {

@@ -1,0 +1,29 @@
+#include "gateway/revocation_parser.hpp"
+
+#include <string>
+#include <vector>
+
+#include "gateway/schema.hpp"
+
+namespace certmint {
+
+std::optional<api_error> parse_revocation_body(std::string_view body, revocation_reason& out) {
+  simdjson::dom::element doc;
+  if (auto err = parse_json_body(body, doc))
+    return err;
+  std::vector<validation_issue> issues;
+  object_reader root{doc, {}, issues, {"revocationReason"}};
+  if (root.is_object())
+    if (auto name = root.string("revocationReason", true, 1, 64)) {
+      if (auto reason = parse_revocation_reason(*name))
+        out = *reason;
+      else
+        issues.push_back(
+            enum_issue(root.path_to("revocationReason"), *name, revocation_reason_names()));
+    }
+  if (issues.empty())
+    return std::nullopt;
+  return api_error{errc::validation_failed, {}, std::move(issues)};
+}
+
+} // namespace certmint
