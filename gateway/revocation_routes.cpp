@@ -58,6 +58,13 @@ void revoke(const store& db, actor_bridge& bridge, http_responder& r, const http
                                     "publishes a CRL for it"));
   if (cert->status == certificate_status::revoked)
     return r.fail(res, make_failure(errc::bad_request, already_revoked));
+  auto ca = db.get(column::cas, cert->ca_id);
+  if (!ca)
+    return r.fail(res, std::move(ca).error());
+  if (!*ca)
+    return r.fail(res, make_failure(errc::bad_request,
+                                    "The certificate's CA was deleted: no CRL can list the "
+                                    "revocation"));
   revocation_record revocation{cert->id, cert->ca_id,     cert->serial, unix_now(),
                                reason,   cert->not_after, who.name};
   auto ca_id = cert->ca_id;

@@ -455,6 +455,22 @@ TEST_CASE("a revoked certificate is listed on its CA's CRL and OpenSSL refuses i
     CHECK(by_manager.status == 200);
     await_listing(server, crl_url, 2);
 
+    // A certificate whose CA was deleted: no CRL could list it.
+    auto policy = create(*admin, policies, acme_policy, "/certificatePolicy/id");
+    auto gone_ca = create(*admin, cas, root_body("gone-root", "EC_prime256v1"), "/id");
+    auto gone_profile =
+        create(*admin, profiles, profile_body(policy, gone_ca, "gone"), "/certificateProfile/id");
+    auto orphan = issue_csr(*admin, gone_profile, key_algorithm::ec_p256, "api.acme.com");
+    REQUIRE(orphan.status == 200);
+    REQUIRE(del(*admin, profiles + "/" + gone_profile).status == 200);
+    REQUIRE(del(*admin, cas + "/" + gone_ca).status == 200);
+    auto orphan_revoke = post_json(
+        *admin, api + "/certificates/" + orphan.str("/certificate/certificateId") + "/revoke",
+        revoke_body("KEY_COMPROMISE"));
+    CHECK(orphan_revoke.status == 400);
+    CHECK(orphan_revoke.message()
+          == "The certificate's CA was deleted: no CRL can list the revocation");
+
     // Unknown and malformed ids.
     auto unknown =
         post_json(*admin, api + "/certificates/01a2530b-553c-7005-8c16-b837e5f27300/revoke",
