@@ -53,6 +53,11 @@ result<imported_ca_certificate> check_ca_import(std::string_view certificate_pem
                                                 const subject_fields& expected_subject,
                                                 int expected_path_length,
                                                 std::string_view ca_spki) {
+  // The CA's certificate alone: with its issuers pasted after it (a full
+  // chain file), which block was meant is not ours to guess.
+  if (split_pem_blocks(certificate_pem).size() > 1)
+    return import_error("Invalid certificate: send the CA's certificate as one PEM block; its "
+                        "issuers go in certificateChain");
   auto cert = certificate_from_pem(certificate_pem);
   if (!cert)
     return import_error("Invalid certificate: not a PEM-encoded X.509 certificate");

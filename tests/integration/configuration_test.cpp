@@ -208,6 +208,21 @@ TEST_CASE("an intermediate for an external parent: CSR, then import", "[integrat
   CHECK(refused.status == 400);
   CHECK(refused.message().rfind("Imported certificate does not match CA configuration", 0) == 0);
 
+  // A full chain pasted into `certificate` is refused, not cut to its first
+  // block.
+  std::string full_chain = "{\"certificate\":";
+  append_json_string(full_chain,
+                     signed_ca.str("/certificate") + signed_ca.str("/certificateChain"));
+  full_chain += ",\"certificateChain\":";
+  append_json_string(full_chain, signed_ca.str("/certificateChain"));
+  full_chain += "}";
+  auto two_blocks = post_json(*cli, cas + "/" + pending + "/import-certificate", full_chain);
+  CHECK(two_blocks.status == 400);
+  CHECK(two_blocks.message()
+        == "Invalid certificate: send the CA's certificate as one PEM block; its issuers go in "
+           "certificateChain");
+  CHECK(get(*cli, cas + "/" + pending).str("/status") == "pending-certificate");
+
   std::string import = "{\"certificate\":";
   append_json_string(import, signed_ca.str("/certificate"));
   import += ",\"certificateChain\":";
