@@ -63,8 +63,9 @@ signer_actor signer_for(publisher_pointer self, const ca_record& ca, bool& spare
   return spawn_signer(self->system(), std::move(*material));
 }
 
-// Signs the CA's next CRL if its stored one is missing or due (`now_due`:
-// a revocation made it stale).
+// Signs the CA's next CRL if its stored one is missing, a day old, or
+// lacks a revocation (`now_due`: the gateway says one was just made; the
+// counter finds one whose notice was lost in a crash).
 void publish(publisher_pointer self, const std::string& ca_id, bool now_due) {
   auto& st = self->state;
   if (st.in_flight.count(ca_id) > 0) {
@@ -78,16 +79,23 @@ void publish(publisher_pointer self, const std::string& ca_id, bool now_due) {
   auto stored = st.db->get(column::crls, (*ca)->crl_id);
   if (!stored)
     return;
+  // Read before the entries: a revocation that lands in between is listed
+  // and counted by the next CRL (one signature more), never missed.
+  auto revocations_seen = st.db->counter(revocation_counter_key(ca_id));
+  if (!revocations_seen)
+    return;
   auto now = unix_now();
   crl_record crl;
   crl.id = (*ca)->crl_id;
   crl.ca_id = ca_id;
   crl.number = 1;
+  crl.revocations_seen = *revocations_seen;
   if (*stored) {
     auto previous = decode_record<crl_record>(**stored);
     if (!previous)
       return;
-    if (!now_due && now < previous->this_update + st.options.refresh_after.count())
+    if (!now_due && now < previous->this_update + st.options.refresh_after.count()
+        && previous->revocations_seen == *revocations_seen)
       return;
     crl.number = previous->number + 1;
   }

@@ -131,6 +131,9 @@ struct crl_record {
   int64_t this_update = 0;
   int64_t next_update = 0;
   std::string der;
+  /// The CA's revocation count (revocation_counter_key) read before the
+  /// CRL's entries were: a larger count now means a revocation it lacks.
+  int64_t revocations_seen = 0;
 };
 
 struct policy_record {
@@ -310,7 +313,7 @@ template <class F> void fields(F& f, revocation_record& x) {
 }
 
 template <class F> void fields(F& f, crl_record& x) {
-  f(x.id, x.ca_id, x.number, x.this_update, x.next_update, x.der);
+  f(x.id, x.ca_id, x.number, x.this_update, x.next_update, x.der, x.revocations_seen);
 }
 
 template <class F> void fields(F& f, value_rule& x) {

@@ -4,6 +4,10 @@
 
 namespace certmint {
 
+std::string revocation_counter_key(std::string_view ca_id) {
+  return "revocations/" + std::string{ca_id};
+}
+
 transaction revoke_certificate(certificate_record cert, std::string stored,
                                const revocation_record& revocation, failure on_changed) {
   transaction tx;
@@ -11,6 +15,7 @@ transaction revoke_certificate(certificate_record cert, std::string stored,
   cert.status = certificate_status::revoked;
   tx.put(column::certificates, cert.id, cert);
   tx.put(column::revocations, serial_index_key(cert.ca_id, cert.serial), revocation);
+  tx.add(column::counters, revocation_counter_key(cert.ca_id), 1);
   return tx;
 }
 

@@ -21,10 +21,15 @@ struct listed_certificate {
   std::optional<revocation_record> revocation;
 };
 
+/// The counter of a CA's revocations: a CRL notes the count it saw, so a
+/// revocation whose CRL was never signed (a crash between the two) is found
+/// at the next start.
+std::string revocation_counter_key(std::string_view ca_id);
+
 /// Revokes `cert`, read from the store as the bytes `stored`: the record
 /// turns `revoked` only if it still has those bytes (a concurrent
-/// revocation fails with `on_changed`), and `revocation` is kept under the
-/// CA and serial.
+/// revocation fails with `on_changed`), `revocation` is kept under the CA
+/// and serial, and the CA's revocation counter grows.
 transaction revoke_certificate(certificate_record cert, std::string stored,
                                const revocation_record& revocation, failure on_changed);
 

@@ -104,7 +104,49 @@ struct publisher_world {
   crl_publisher_actor publisher(const crl_publisher_options& options) {
     return spawn_crl_publisher(sys, db, writer, signers, options);
   }
+
+  // Stores a certificate of `ca` with a one-byte serial and revokes it
+  // through the writer, as the gateway does.
+  void revoke(const ca_record& ca, char serial) {
+    certificate_record cert;
+    cert.id = "cert-" + std::to_string(serial);
+    cert.ca_id = ca.id;
+    cert.serial = std::string(1, serial);
+    cert.not_after = unix_now() + 3600;
+    revocation_record revocation{
+        cert.id,        ca.id, cert.serial, unix_now(), revocation_reason::key_compromise,
+        cert.not_after, "ops"};
+    transaction put;
+    put.put(column::certificates, cert.id, cert);
+    commit(std::move(put));
+    commit(revoke_certificate(cert, encode_record(cert), revocation,
+                              make_failure(errc::bad_request, "already revoked")));
+  }
+
+  void commit(transaction tx) {
+    caf::scoped_actor self{sys};
+    self->request(writer, std::chrono::seconds(10), atom::commit_v, std::move(tx))
+        .receive([](caf::ok_atom) {}, [](caf::error& err) { FAIL(to_string(err)); });
+  }
 };
+
+// Waits (up to 10 s) until the CA's stored CRL lists `count` certificates.
+std::optional<crl_record> await_listing(const store& db, const ca_record& ca, int count) {
+  for (int i = 0; i < 1000; ++i) {
+    auto crl = stored_crl(db, ca);
+    if (crl) {
+      const auto* p = reinterpret_cast<const unsigned char*>(crl->der.data());
+      X509_CRL* parsed = d2i_X509_CRL(nullptr, &p, static_cast<long>(crl->der.size()));
+      REQUIRE(parsed != nullptr);
+      auto listed = sk_X509_REVOKED_num(X509_CRL_get_REVOKED(parsed));
+      X509_CRL_free(parsed);
+      if (listed == count)
+        return crl;
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  }
+  return std::nullopt;
+}
 
 } // namespace
 
@@ -169,40 +211,33 @@ TEST_CASE("a revocation has the CA's CRL signed at once, listing it", "[actors][
 
   // Revoked through the storage writer, as the gateway does; a burst of
   // notices is signed as few CRLs, the last listing every revocation.
-  caf::scoped_actor self{world.sys};
   for (int i = 0; i < 3; ++i) {
-    certificate_record cert;
-    cert.id = "cert-" + std::to_string(i);
-    cert.ca_id = ca.id;
-    cert.serial = std::string(1, static_cast<char>(0x10 + i));
-    cert.not_after = unix_now() + 3600;
-    transaction put;
-    put.put(column::certificates, cert.id, cert);
-    self->request(world.writer, std::chrono::seconds(10), atom::commit_v, std::move(put))
-        .receive([](caf::ok_atom) {}, [](caf::error& err) { FAIL(to_string(err)); });
-    revocation_record revocation{
-        cert.id,        ca.id, cert.serial, unix_now(), revocation_reason::key_compromise,
-        cert.not_after, "ops"};
-    auto tx = revoke_certificate(cert, encode_record(cert), revocation,
-                                 make_failure(errc::bad_request, "already revoked"));
-    self->request(world.writer, std::chrono::seconds(10), atom::commit_v, std::move(tx))
-        .receive([](caf::ok_atom) {}, [](caf::error& err) { FAIL(to_string(err)); });
+    world.revoke(ca, static_cast<char>(0x10 + i));
     caf::anon_send(publisher, atom::revoked_v, ca.id);
   }
-  std::optional<crl_record> listing;
-  for (int i = 0; i < 1000 && !listing; ++i) {
-    auto crl = stored_crl(*world.db, ca);
-    const auto* p = reinterpret_cast<const unsigned char*>(crl->der.data());
-    X509_CRL* parsed = d2i_X509_CRL(nullptr, &p, static_cast<long>(crl->der.size()));
-    REQUIRE(parsed != nullptr);
-    if (sk_X509_REVOKED_num(X509_CRL_get_REVOKED(parsed)) == 3)
-      listing = crl;
-    X509_CRL_free(parsed);
-    std::this_thread::sleep_for(std::chrono::milliseconds(10));
-  }
+  auto listing = await_listing(*world.db, ca, 3);
   REQUIRE(listing);
   CHECK(listing->number >= 2);
   CHECK(listing->number <= 4);
   check_signed_by(*listing, ca);
   caf::anon_send_exit(publisher, caf::exit_reason::user_shutdown);
+}
+
+TEST_CASE("a revocation whose notice was lost is listed after the next start", "[actors][crl]") {
+  publisher_world world;
+  auto ca = stored_root(*world.db, "Root");
+  world.start_signer(ca);
+  auto publisher = world.publisher({});
+  auto first = await_crl(*world.db, ca, 1);
+  REQUIRE(first);
+  caf::anon_send_exit(publisher, caf::exit_reason::user_shutdown);
+  // The revocation is durable, but the server stopped before the publisher
+  // heard of it; the stored CRL is fresh, yet lacks it.
+  world.revoke(ca, 0x21);
+  auto restarted = world.publisher({});
+  auto listing = await_listing(*world.db, ca, 1);
+  REQUIRE(listing);
+  CHECK(listing->number == 2);
+  CHECK(listing->revocations_seen == 1);
+  caf::anon_send_exit(restarted, caf::exit_reason::user_shutdown);
 }

@@ -66,6 +66,7 @@ TEST_CASE("CRL records round-trip, the largest CRL number included", "[storage][
   crl.this_update = 1795326231;
   crl.next_update = 1795931031;
   crl.der = std::string("\x30\x00\xff", 3);
+  crl.revocations_seen = 12;
   auto back = decode_record<crl_record>(encode_record(crl));
   REQUIRE(back);
   CHECK(back->id == crl.id);
@@ -74,6 +75,7 @@ TEST_CASE("CRL records round-trip, the largest CRL number included", "[storage][
   CHECK(back->this_update == crl.this_update);
   CHECK(back->next_update == crl.next_update);
   CHECK(back->der == crl.der);
+  CHECK(back->revocations_seen == 12);
   CHECK_FALSE(decode_record<crl_record>(encode_record(crl).substr(0, 10)));
 }
 

@@ -108,4 +108,7 @@ TEST_CASE("a certificate is revoked once; its CA's CRL entries are read by prefi
   auto of_b = ca_revocations(*db, ca_b, 0);
   REQUIRE(of_b);
   CHECK(of_b->size() == 1);
+  // Each CA counts its revocations; the refused one is not counted.
+  CHECK(*db->counter(revocation_counter_key(ca_a)) == 2);
+  CHECK(*db->counter(revocation_counter_key(ca_b)) == 1);
 }
