@@ -105,6 +105,10 @@ struct publisher_world {
     return spawn_crl_publisher(sys, db, writer, signers, options);
   }
 
+  // A root with a signer, and a publisher (default options) that signed
+  // its first CRL.
+  std::pair<ca_record, crl_publisher_actor> root_with_first_crl();
+
   // Stores a certificate of `ca` with a one-byte serial and revokes it
   // through the writer, as the gateway does.
   void revoke(const ca_record& ca, char serial) {
@@ -182,14 +186,19 @@ TEST_CASE("the CRL publisher signs a CRL for each CA and re-signs it when due", 
   caf::anon_send_exit(publisher, caf::exit_reason::user_shutdown);
 }
 
+std::pair<ca_record, crl_publisher_actor> publisher_world::root_with_first_crl() {
+  auto ca = stored_root(*db, "Root");
+  start_signer(ca);
+  auto started = publisher({});
+  REQUIRE(await_crl(*db, ca, 1));
+  return {ca, started};
+}
+
 TEST_CASE("a fresh CRL is not signed again when the publisher is told or restarts",
           "[actors][crl]") {
   publisher_world world;
-  auto ca = stored_root(*world.db, "Root");
-  world.start_signer(ca);
-  auto publisher = world.publisher({});
-  auto first = await_crl(*world.db, ca, 1);
-  REQUIRE(first);
+  auto [ca, publisher] = world.root_with_first_crl();
+  auto first = stored_crl(*world.db, ca);
   caf::anon_send(publisher, atom::publish_v, ca.id);
   caf::anon_send_exit(publisher, caf::exit_reason::user_shutdown);
   auto again = world.publisher({});
@@ -204,10 +213,7 @@ TEST_CASE("a fresh CRL is not signed again when the publisher is told or restart
 
 TEST_CASE("a revocation has the CA's CRL signed at once, listing it", "[actors][crl]") {
   publisher_world world;
-  auto ca = stored_root(*world.db, "Root");
-  world.start_signer(ca);
-  auto publisher = world.publisher({});
-  REQUIRE(await_crl(*world.db, ca, 1));
+  auto [ca, publisher] = world.root_with_first_crl();
 
   // Revoked through the storage writer, as the gateway does; a burst of
   // notices is signed as few CRLs, the last listing every revocation.
@@ -225,11 +231,8 @@ TEST_CASE("a revocation has the CA's CRL signed at once, listing it", "[actors][
 
 TEST_CASE("a revocation whose notice was lost is listed after the next start", "[actors][crl]") {
   publisher_world world;
-  auto ca = stored_root(*world.db, "Root");
-  world.start_signer(ca);
-  auto publisher = world.publisher({});
-  auto first = await_crl(*world.db, ca, 1);
-  REQUIRE(first);
+  auto [ca, publisher] = world.root_with_first_crl();
+  auto first = stored_crl(*world.db, ca);
   caf::anon_send_exit(publisher, caf::exit_reason::user_shutdown);
   // The revocation is durable, but the server stopped before the publisher
   // heard of it; the stored CRL is fresh, yet lacks it.
