@@ -1,6 +1,7 @@
 #include "engine/text.hpp"
 
 #include <cctype>
+#include <cstdint>
 
 namespace certmint {
 
@@ -45,6 +46,22 @@ bool is_slug(std::string_view text) {
     if (!((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-'))
       return false;
   return !text.empty();
+}
+
+// C0 controls, DEL and C1 controls (U+0080..U+009F, 0xC2 0x80..0x9F in
+// UTF-8). A NUL in a name is the old trick for a name that software
+// comparing C strings reads as another (CVE-2009-2408); none of them
+// belongs in a name a person or a policy reads.
+bool has_control_character(std::string_view utf8) {
+  for (size_t i = 0; i < utf8.size(); ++i) {
+    auto c = static_cast<uint8_t>(utf8[i]);
+    if (c < 0x20 || c == 0x7f)
+      return true;
+    if (c == 0xc2 && i + 1 < utf8.size() && static_cast<uint8_t>(utf8[i + 1]) < 0xa0
+        && static_cast<uint8_t>(utf8[i + 1]) >= 0x80)
+      return true;
+  }
+  return false;
 }
 
 } // namespace certmint

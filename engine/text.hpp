@@ -25,4 +25,8 @@ std::string_view trim(std::string_view text);
 /// Lower-case letters, digits and hyphens, at least one character.
 bool is_slug(std::string_view text);
 
+/// Whether UTF-8 text holds a C0 control, DEL or a C1 control (U+0080 to
+/// U+009F): none belongs in a name a person or a policy reads.
+bool has_control_character(std::string_view utf8);
+
 } // namespace certmint

@@ -7,6 +7,7 @@
 #include <iterator>
 
 #include "engine/der.hpp"
+#include "engine/text.hpp"
 
 namespace certmint {
 
@@ -146,22 +147,6 @@ bool is_ascii(std::string_view text) {
     if (static_cast<uint8_t>(c) >= 0x80)
       return false;
   return true;
-}
-
-// C0 controls, DEL and C1 controls (U+0080..U+009F, 0xC2 0x80..0x9F in
-// UTF-8). A NUL in a name is the old trick for a name that software
-// comparing C strings reads as another (CVE-2009-2408); none of them
-// belongs in a name a person or a policy reads.
-bool has_control_character(std::string_view utf8) {
-  for (size_t i = 0; i < utf8.size(); ++i) {
-    auto c = static_cast<uint8_t>(utf8[i]);
-    if (c < 0x20 || c == 0x7f)
-      return true;
-    if (c == 0xc2 && i + 1 < utf8.size() && static_cast<uint8_t>(utf8[i + 1]) < 0xa0
-        && static_cast<uint8_t>(utf8[i + 1]) >= 0x80)
-      return true;
-  }
-  return false;
 }
 
 // A DirectoryString that OpenSSL's ASN1_STRING_to_UTF8 would return

@@ -72,7 +72,7 @@ void read_steps(object_reader& root, bool create, std::vector<validation_issue>&
     if (!entry.is_object())
       return;
     approval_step step;
-    if (auto name = entry.string("name", false, 1, 128, true))
+    if (auto name = entry.name("name", false, 128, true))
       step.name = std::move(*name);
     auto required = entry.integer("requiredApprovals", true, 1, 100);
     if (required)
@@ -172,7 +172,7 @@ std::optional<api_error> parse_approval_policy_body(std::string_view body, bool 
   if (root.is_object()) {
     if (create)
       out.project_id = root.string("projectId", false, 0, 255).value_or("");
-    out.name = root.string("name", create, 1, 128);
+    out.name = root.name("name", create, 128);
     read_max_ttl(root, min_ttl_seconds, out);
     read_steps(root, create, issues, refusals, out);
     out.bypass_for_machine_identities = root.boolean("bypassForMachineIdentities", false);

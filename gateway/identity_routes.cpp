@@ -63,7 +63,7 @@ void add_identity_routes(http_router& router, http_responder& r,
                      return r.error(res, *err);
                    std::vector<validation_issue> issues;
                    object_reader root{doc, {}, issues, {"name", "roles", "type"}};
-                   auto name = root.string("name", true, 1, 64);
+                   auto name = root.name("name", true, 64);
                    auto kind = identity_kind::machine;
                    if (auto type = root.string("type", false, 0, 16)) {
                      if (*type == "user")

@@ -1,6 +1,7 @@
 #include "gateway/schema.hpp"
 
 #include "engine/identifiers.hpp"
+#include "engine/text.hpp"
 #include "gateway/json_writer.hpp"
 
 namespace certmint {
@@ -209,6 +210,16 @@ std::optional<std::string> object_reader::string(std::string_view key, bool requ
     return std::nullopt;
   }
   return std::string{text};
+}
+
+std::optional<std::string> object_reader::name(std::string_view key, bool required, size_t max_len,
+                                               bool nullable) {
+  auto text = string(key, required, 1, max_len, nullable);
+  if (text && has_control_character(*text)) {
+    add_issue(key, "custom", std::string{key} + " must not contain control characters");
+    return std::nullopt;
+  }
+  return text;
 }
 
 std::optional<std::string> object_reader::uuid(std::string_view key, bool required) {

@@ -35,6 +35,10 @@ public:
   /// A string member. `nullable`: JSON null reads as absent.
   std::optional<std::string> string(std::string_view key, bool required, size_t min_len,
                                     size_t max_len, bool nullable = false);
+  /// A name people read (a token's, a policy's): a string of 1 to
+  /// `max_len` bytes without control characters (a custom issue).
+  std::optional<std::string> name(std::string_view key, bool required, size_t max_len,
+                                  bool nullable = false);
   std::optional<std::string> uuid(std::string_view key, bool required);
   std::optional<bool> boolean(std::string_view key, bool required);
   std::optional<int64_t> integer(std::string_view key, bool required, int64_t min, int64_t max);

@@ -59,6 +59,15 @@ TEST_CASE("malformed approval policy bodies are refused", "[gateway][approval-pa
   CHECK(has(bad, "Expected string"));
   CHECK(has(bad, "Unrecognized key(s) in object: 'extra'"));
 
+  // Names people read hold no control characters (JSON escapes them).
+  auto control = issues_of(parse_approval_policy_body(
+      R"({"name":"prod\u0000approvals","steps":[{"name":"sec\u0085urity","requiredApprovals":1,
+          "approvers":[{"type":"user","id":"01a2530b-553c-7005-8c16-b837e5f27300"}]}],
+          "conditions":[{"profileNames":["web"]}]})",
+      true, 3600, body));
+  CHECK(has(control, "name must not contain control characters"));
+  CHECK(control.size() == 2);
+
   auto too_many = issues_of(parse_approval_policy_body(
       std::string{
           R"({"name":"x","steps":[{"requiredApprovals":2,"approvers":[{"type":"user","id":")"}

@@ -91,4 +91,7 @@ TEST_CASE("scoped tokens: every endpoint checks its role", "[integration][identi
   CHECK(last.message() == "Cannot revoke the last admin token; create another first");
   auto bad = post_json(*admin, tokens, R"({"name":"x","roles":["superuser"]})");
   CHECK(bad.status == 422);
+  auto control = post_json(*admin, tokens, R"({"name":"ci\npipeline","roles":["issue"]})");
+  CHECK(control.status == 422);
+  CHECK(control.body.find("name must not contain control characters") != std::string::npos);
 }
