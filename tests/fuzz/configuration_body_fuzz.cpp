@@ -1,6 +1,6 @@
-// The JSON bodies of the configuration, approval and search routes, and
-// the TTL and time grammars they use. The first byte picks the parser, the
-// rest is the body: any bytes give a value or the error to answer with
+// The JSON bodies of the configuration, approval, search and revocation
+// routes, and the TTL and time grammars they use. The first byte picks the
+// parser, the rest is the body: any bytes give a value or the error to answer with
 // (400 for malformed JSON, 422 with the issues found), never a crash and
 // never undefined behaviour on a number too large for its field.
 
@@ -16,6 +16,7 @@
 #include "gateway/policy_parser.hpp"
 #include "gateway/profile_parser.hpp"
 #include "gateway/request_search_parser.hpp"
+#include "gateway/revocation_parser.hpp"
 #include "tests/fuzz/fuzz_check.hpp"
 
 namespace {
@@ -75,6 +76,9 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
       CERTMINT_FUZZ_CHECK(!ttl || *ttl > 0);
       break;
     }
+    case 10:
+      check_parse<revocation_reason>([&](auto& out) { return parse_revocation_body(body, out); });
+      break;
     default:
       // A time that parses formats back to a time that parses to it.
       if (auto t = parse_iso8601(body)) {
