@@ -3,7 +3,6 @@
 #include <utility>
 
 #include "engine/hex.hpp"
-#include "engine/identifiers.hpp"
 #include "engine/time_format.hpp"
 #include "gateway/actor_bridge.hpp"
 #include "gateway/http_responder.hpp"
