@@ -13,17 +13,19 @@ std::optional<api_error> parse_revocation_body(std::string_view body, revocation
     return err;
   std::vector<validation_issue> issues;
   object_reader root{doc, {}, issues, {"revocationReason"}};
+  std::optional<revocation_reason> reason;
   if (root.is_object())
     if (auto name = root.string("revocationReason", true, 1, 64)) {
-      if (auto reason = parse_revocation_reason(*name))
-        out = *reason;
-      else
+      reason = parse_revocation_reason(*name);
+      if (!reason)
         issues.push_back(
             enum_issue(root.path_to("revocationReason"), *name, revocation_reason_names()));
     }
-  if (issues.empty())
-    return std::nullopt;
-  return api_error{errc::validation_failed, {}, std::move(issues)};
+  if (!issues.empty())
+    return api_error{errc::validation_failed, {}, std::move(issues)};
+  // A refused body leaves `out` as it was.
+  out = *reason;
+  return std::nullopt;
 }
 
 } // namespace certmint
